@@ -1,0 +1,54 @@
+"""minitorch: a small, readable, fast autodiff and neural-network library on NumPy.
+
+``import minitorch as mt`` and write code as with ``torch``.
+"""
+from .tensor import Tensor, cat, matmul, stack, where  # noqa: I001  (tensor first)
+from . import autograd, ops
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .creation import (arange, empty, eye, from_numpy, full, full_like, is_tensor, linspace,
+                       ones, ones_like, rand, randint, randn, randperm, tensor, zeros,
+                       zeros_like)
+from .dtypes import (bool_ as bool, double, float, float16, float32, float64, get_default_dtype,  # noqa: A004
+                     half, int32, int64, long, set_default_dtype)
+from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed,
+                     seed, set_rng_state)
+
+__version__ = "0.1.0"
+
+# Functional forms of Tensor methods: mt.exp(x) is x.exp().
+abs = Tensor.abs  # noqa: A001
+exp = Tensor.exp
+log = Tensor.log
+sqrt = Tensor.sqrt
+sin = Tensor.sin
+cos = Tensor.cos
+tanh = Tensor.tanh
+sigmoid = Tensor.sigmoid
+relu = Tensor.relu
+erf = Tensor.erf
+clamp = Tensor.clamp
+maximum = Tensor.maximum
+minimum = Tensor.minimum
+sum = Tensor.sum  # noqa: A001
+mean = Tensor.mean
+var = Tensor.var
+std = Tensor.std
+max = Tensor.max  # noqa: A001
+min = Tensor.min  # noqa: A001
+amax = Tensor.amax
+amin = Tensor.amin
+argmax = Tensor.argmax
+argmin = Tensor.argmin
+logsumexp = Tensor.logsumexp
+softmax = Tensor.softmax
+log_softmax = Tensor.log_softmax
+reshape = Tensor.reshape
+flatten = Tensor.flatten
+transpose = Tensor.transpose
+permute = Tensor.permute
+unsqueeze = Tensor.unsqueeze
+squeeze = Tensor.squeeze
+gather = Tensor.gather
+clone = Tensor.clone
+square = Tensor.square
+allclose = Tensor.allclose

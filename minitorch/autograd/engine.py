@@ -1,0 +1,225 @@
+"""The backward engine: walk the graph from the outputs to the leaves.
+
+The walk is iterative (no recursion limit on deep graphs). A first pass counts,
+for every node, how many recorded consumers will send it a gradient; a node runs
+its ``backward`` once all of them have (Kahn's topological order), so re-used
+tensors (``b = a + a``) receive the sum of every path. Each node's gradient is
+dropped as soon as it is consumed, and its saved tensors are freed unless the
+graph is retained.
+"""
+from ..backend import ndarray, unbroadcast_axes, xp
+from .function import Context
+from .grad_mode import grad_state
+
+
+def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
+    """Backpropagate ``root_grads`` from the tensors ``roots``.
+
+    Without ``capture``, gradients are accumulated into the ``.grad`` of the
+    leaves. With ``capture`` (a dict ``id(leaf tensor or Context) -> slot``, used
+    by ``autograd.grad``), they are returned in a list by slot instead and no
+    ``.grad`` is touched.
+    """
+    captured = None if capture is None else [None] * len(set(capture.values()))
+    buffers = {}
+    for root, grad in zip(roots, root_grads):
+        node = root.grad_fn
+        if node is None:  # a leaf: its gradient is the seed itself
+            _deliver_to_leaf(root, grad, grad, create_graph, capture, captured)
+        else:
+            previous = buffers.get(node)
+            buffers[node] = grad if previous is None else previous + grad
+
+    pending = _count_consumers(buffers)
+    ready = [node for node in buffers if node not in pending]
+    previous_mode = grad_state.enabled
+    grad_state.enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            grad = buffers.pop(node)
+            if node.retained is not None:
+                _retain(node, grad)
+            if capture is not None and id(node) in capture:
+                slot = capture[id(node)]
+                captured[slot] = grad if captured[slot] is None else captured[slot] + grad
+            grads = node.fn.backward(node, grad)
+            if type(grads) is not tuple:
+                grads = (grads,)
+            if len(grads) != len(node.next):
+                raise RuntimeError(
+                    f"{node.name()}: backward returned {len(grads)} gradients for "
+                    f"{len(node.next)} inputs of forward")
+            if not retain_graph:
+                node.release()
+            for edge, input_grad in zip(node.next, grads):
+                if edge is None or input_grad is None:
+                    continue
+                if type(input_grad) is not Tensor:
+                    input_grad = _as_grad_tensor(input_grad)
+                if type(edge) is Context:
+                    input_grad = _sum_to_shape(input_grad, edge.out_shape, node)
+                    previous = buffers.get(edge)
+                    buffers[edge] = input_grad if previous is None else previous + input_grad
+                    remaining = pending[edge] - 1
+                    if remaining:
+                        pending[edge] = remaining
+                    else:
+                        del pending[edge]
+                        ready.append(edge)
+                else:
+                    input_grad = _sum_to_shape(input_grad, edge.shape, node)
+                    _deliver_to_leaf(edge, input_grad, grad, create_graph, capture, captured)
+    finally:
+        grad_state.enabled = previous_mode
+    return captured
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
+    """Accumulate gradients of ``tensors`` into the leaves' ``.grad`` (see Tensor.backward)."""
+    roots, seeds = _roots_and_seeds(tensors, grad_tensors, "backward")
+    if retain_graph is None:
+        retain_graph = create_graph
+    run_backward(roots, seeds, retain_graph, create_graph)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False):
+    """Gradients of ``outputs`` with respect to ``inputs``, returned as a tuple.
+
+    Unlike ``backward`` it leaves every ``.grad`` untouched. With
+    ``create_graph=True`` the results are themselves differentiable (for
+    Hessian-vector products and other higher-order derivatives).
+    """
+    roots, seeds = _roots_and_seeds(outputs, grad_outputs, "grad")
+    single = isinstance(inputs, Tensor)
+    inputs = (inputs,) if single else tuple(inputs)
+    capture = {}
+    for slot, tensor in enumerate(inputs):
+        if not isinstance(tensor, Tensor) or not tensor.requires_grad:
+            raise RuntimeError(f"grad: input {slot} does not require grad")
+        capture.setdefault(id(tensor.grad_fn or tensor), slot)
+    if retain_graph is None:
+        retain_graph = create_graph
+    captured = run_backward(roots, seeds, retain_graph, create_graph, capture)
+    results = []
+    for slot, tensor in enumerate(inputs):
+        value = captured[capture[id(tensor.grad_fn or tensor)]]
+        if value is None and not allow_unused:
+            raise RuntimeError(
+                f"grad: input {slot} (shape {tensor.shape}) was not used to compute "
+                "the outputs; pass allow_unused=True to get None for it")
+        results.append(value)
+    return tuple(results)
+
+
+def _roots_and_seeds(tensors, grad_tensors, where):
+    """Check the outputs and build one seed gradient per output."""
+    if isinstance(tensors, Tensor):
+        tensors = (tensors,)
+    tensors = tuple(tensors)
+    if grad_tensors is None or isinstance(grad_tensors, Tensor):
+        grad_tensors = (grad_tensors,) * len(tensors) if grad_tensors is None else (grad_tensors,)
+    grad_tensors = tuple(grad_tensors)
+    if len(grad_tensors) != len(tensors):
+        raise ValueError(f"{where}: got {len(grad_tensors)} gradients for {len(tensors)} outputs")
+    seeds = []
+    for position, (tensor, seed) in enumerate(zip(tensors, grad_tensors)):
+        if not tensor.requires_grad:
+            raise RuntimeError(
+                f"{where}: output {position} does not require grad and has no grad_fn "
+                "(did you compute it under no_grad, or from tensors that do not require grad?)")
+        if seed is None:
+            if tensor.data.size != 1:
+                raise RuntimeError(
+                    f"{where}: grad can be implicitly created only for outputs with one "
+                    f"element; output {position} has shape {tensor.shape}: pass "
+                    "gradient= with that shape")
+            seed = _make_tensor(xp.ones(tensor.shape, dtype=tensor.dtype))
+        elif not isinstance(seed, Tensor):
+            seed = Tensor(seed, dtype=tensor.dtype)
+        if seed.shape != tensor.shape:
+            raise RuntimeError(
+                f"{where}: gradient of shape {seed.shape} does not match output "
+                f"{position} of shape {tensor.shape}")
+        seeds.append(seed)
+    return tensors, seeds
+
+
+def _count_consumers(start):
+    """For every node reachable from ``start``: how many edges point to it."""
+    pending = {}
+    stack = list(start)
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        if node.freed:
+            raise RuntimeError(
+                f"{node.name()}: trying to backward through the graph a second time "
+                "(it was freed by the first backward); pass retain_graph=True to the "
+                "first backward() to keep it")
+        for edge in node.next:
+            if type(edge) is Context:
+                pending[edge] = pending.get(edge, 0) + 1
+                if edge not in seen:
+                    seen.add(edge)
+                    stack.append(edge)
+    return pending
+
+
+def _sum_to_shape(grad, shape, node):
+    """Sum a gradient over the axes that broadcasting added, so it has ``shape``."""
+    if grad.shape == shape:
+        return grad
+    leading, kept = unbroadcast_axes(grad.shape, shape)
+    if leading < 0:
+        raise RuntimeError(
+            f"{node.name()}: backward returned a gradient of shape {grad.shape} "
+            f"for an input of shape {shape}")
+    if leading:
+        grad = grad.sum(tuple(range(leading)))
+    if kept:
+        grad = grad.sum(kept, keepdim=True)
+    if grad.shape != shape:
+        raise RuntimeError(
+            f"{node.name()}: backward returned a gradient of shape {grad.shape} "
+            f"for an input of shape {shape}")
+    return grad
+
+
+def _deliver_to_leaf(leaf, grad, node_grad, create_graph, capture, captured):
+    """Add ``grad`` to ``leaf.grad`` (or to its capture slot for ``autograd.grad``)."""
+    if capture is not None:
+        slot = capture.get(id(leaf))
+        if slot is not None:
+            captured[slot] = grad if captured[slot] is None else captured[slot] + grad
+        return
+    current = leaf.grad
+    if current is None:
+        # The leaf must own its gradient: a pass-through (``Add`` gives the same
+        # tensor to both inputs) or a view would alias another tensor's memory.
+        if not create_graph and (grad is node_grad or grad.data.base is not None):
+            grad = _make_tensor(grad.data.copy())
+        leaf.grad = grad
+    elif create_graph or current.requires_grad:
+        leaf.grad = current + grad
+    else:
+        current.data += grad.data
+
+
+def _retain(node, grad):
+    """Set ``.grad`` on the non-leaf tensor that asked for ``retain_grad()``."""
+    tensor = node.retained()
+    if tensor is not None:
+        tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+
+
+def _as_grad_tensor(value):
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, ndarray):
+        return _make_tensor(value)
+    raise TypeError(f"backward must return Tensors or None, got {type(value).__name__}")
+
+
+from ..tensor import Tensor, _make_tensor  # noqa: E402  (tensor.py imports this module)

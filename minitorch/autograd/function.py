@@ -1,0 +1,145 @@
+"""``Function`` and its ``Context``: how one operation joins the graph.
+
+An operation is a ``Function`` subclass with two static methods side by side:
+
+* ``forward(ctx, *args)`` computes the result. It runs with grad mode off, so it
+  may use arrays (``x.data``) or tensor operations alike, and returns an array or
+  a Tensor. It calls ``ctx.save_for_backward(...)`` for the tensors ``backward``
+  needs, and may keep other values as attributes of ``ctx``.
+* ``backward(ctx, grad)`` receives the gradient of the output (a Tensor of the
+  output's shape) and returns one gradient per argument of ``forward`` (a Tensor,
+  or None for arguments that are not differentiable). Written with tensor
+  operations, it is itself differentiable, which is how ``create_graph=True``
+  gives higher-order derivatives. A returned gradient may keep broadcast axes:
+  the engine sums it back to its input's shape in one place.
+
+``Function.apply(*args)`` runs ``forward`` and, when grad mode is on and an input
+requires grad, records a ``Context`` as the output's ``grad_fn``.
+"""
+from ..backend import ndarray, xp
+from .grad_mode import grad_state
+
+
+class Context:
+    """The node of one recorded operation: the output tensor's ``grad_fn``.
+
+    ``next`` holds one entry per argument of ``forward``: the input's own
+    ``grad_fn`` (a Context), the input itself when it is a leaf that requires
+    grad, or None when no gradient flows there.
+    """
+
+    __slots__ = ("fn", "next", "out_shape", "saved", "saved_versions",
+                 "retained", "freed", "recording", "__dict__", "__weakref__")
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.saved = ()
+        self.retained = None
+        self.freed = False
+
+    def save_for_backward(self, *tensors):
+        """Keep tensors (or None) for ``backward``; in-place changes to them are caught."""
+        if self.recording:
+            self.saved = tensors
+            self.saved_versions = tuple(
+                None if t is None else t._version for t in tensors)
+
+    @property
+    def saved_tensors(self):
+        """The saved tensors; raises if one was modified in place since it was saved."""
+        if self.freed:
+            raise RuntimeError(
+                f"{self.name()}: trying to backward through the graph a second time "
+                "(its saved tensors were freed after the first backward); "
+                "pass retain_graph=True to the first backward() to keep them")
+        for position, (t, version) in enumerate(zip(self.saved, self.saved_versions)):
+            if t is not None and t._version != version:
+                raise RuntimeError(
+                    f"{self.name()}: tensor {position} of shape {t.shape} saved for "
+                    f"backward was modified by an in-place operation (version "
+                    f"{version} when saved, now {t._version}); this would give a "
+                    "wrong gradient. Use an out-of-place operation or .clone() first")
+        return self.saved
+
+    @property
+    def needs_input_grad(self):
+        """One bool per argument of ``forward``: does a gradient flow to it?"""
+        return tuple(edge is not None for edge in self.next)
+
+    @property
+    def next_functions(self):
+        """``(grad_fn or leaf tensor or None, 0)`` per input, as PyTorch shows it."""
+        return tuple((edge, 0) for edge in self.next)
+
+    def release(self):
+        """Free what was saved, after a backward pass that does not retain the graph."""
+        self.saved = ()
+        self.__dict__.clear()
+        self.freed = True
+
+    def name(self):
+        return f"{self.fn.__name__}Backward"
+
+    def __repr__(self):
+        return f"<{self.name()}>"
+
+
+class Function:
+    """Base class of every differentiable operation (see the module docstring)."""
+
+    @staticmethod
+    def forward(ctx, *args):
+        raise NotImplementedError("Function subclasses implement forward(ctx, *args)")
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise NotImplementedError("Function subclasses implement backward(ctx, grad)")
+
+    @classmethod
+    def apply(cls, *args):
+        """Run ``forward`` on ``args`` and record the operation when needed."""
+        enabled = grad_state.enabled
+        record = False
+        if enabled:
+            for arg in args:
+                if isinstance(arg, Tensor) and arg.requires_grad:
+                    record = True
+                    break
+        ctx = Context(cls)
+        ctx.recording = record
+        grad_state.enabled = False
+        try:
+            out = cls.forward(ctx, *args)
+        except (ValueError, TypeError, IndexError) as error:
+            named = _operation_error(cls, args, error)
+            if named is error:
+                raise
+            raise named from error
+        finally:
+            grad_state.enabled = enabled
+        if type(out) is not ndarray:
+            out = out.data if isinstance(out, Tensor) else xp.asarray(out)
+        result = _make_tensor(out)
+        if record:
+            ctx.next = tuple(
+                (arg.grad_fn or arg) if isinstance(arg, Tensor) and arg.requires_grad
+                else None
+                for arg in args)
+            ctx.out_shape = out.shape
+            result.requires_grad = True
+            result.grad_fn = ctx
+        return result
+
+
+def _operation_error(cls, args, error):
+    """The same kind of error, prefixed with the operation's name and input shapes."""
+    name = cls.__name__.lower()
+    message = str(error)
+    if message.startswith(name + ":"):
+        return error
+    shapes = ", ".join(str(a.shape) for a in args if isinstance(a, Tensor))
+    kind = next(k for k in (IndexError, ValueError, TypeError) if isinstance(error, k))
+    return kind(f"{name}: {message} (input shapes {shapes})")
+
+
+from ..tensor import Tensor, _make_tensor  # noqa: E402  (tensor.py imports this module)

@@ -1,0 +1,83 @@
+"""Grad mode: whether operations record a graph (``no_grad``, ``enable_grad``)."""
+import functools
+
+
+class _GradState:
+    """Module-level switch read by ``Function.apply`` on every operation."""
+
+    __slots__ = ("enabled",)
+
+    def __init__(self):
+        self.enabled = True
+
+
+grad_state = _GradState()
+
+
+def is_grad_enabled():
+    """True when operations record the graph needed for ``backward()``."""
+    return grad_state.enabled
+
+
+class set_grad_enabled:
+    """Set grad mode on or off; usable as a call, a context manager or a decorator."""
+
+    def __init__(self, mode):
+        self.prev = grad_state.enabled
+        self.mode = bool(mode)
+        grad_state.enabled = self.mode
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        grad_state.enabled = self.prev
+        return False
+
+    def __call__(self, fn):
+        grad_state.enabled = self.prev  # the decorator form must not change the mode now
+        mode = self.mode
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class _GradModeContext:
+    """Base of ``no_grad``/``enable_grad``: a context manager and a decorator."""
+
+    mode = True
+
+    def __enter__(self):
+        self.prev = grad_state.enabled
+        grad_state.enabled = self.mode
+        return self
+
+    def __exit__(self, *exc):
+        grad_state.enabled = self.prev
+        return False
+
+    def __call__(self, fn):
+        cls = type(self)
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with cls():
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+class no_grad(_GradModeContext):
+    """Disable graph recording: ``with mt.no_grad(): ...`` or ``@mt.no_grad()``."""
+
+    mode = False
+
+
+class enable_grad(_GradModeContext):
+    """Enable graph recording inside a ``no_grad`` block."""
+
+    mode = True

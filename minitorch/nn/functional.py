@@ -1,0 +1,405 @@
+"""Functional forms of the layers, activations and losses (``mt.nn.functional``,
+usually imported as ``F``).
+
+Everything here is a composition of differentiable tensor operations, so
+gradients (and ``gradcheck``) come for free; the two hot paths use the fused
+primitives ``ops.linear`` and ``ops.cross_entropy``. Losses check their inputs
+first and name the loss and the shapes in every error.
+"""
+import math
+
+import minitorch as mt
+
+from .. import ops
+from ..backend import xp
+from ..tensor import Tensor
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+# --- layers -------------------------------------------------------------------
+
+def linear(input, weight, bias=None):
+    """``input @ weight.T + bias``: input (*, in), weight (out, in), bias (out,) -> (*, out)."""
+    return ops.linear(input, weight, bias)
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zero each element with probability ``p`` and scale the rest by 1/(1-p)
+    (inverted dropout) when ``training``; the identity otherwise. The mask is
+    drawn from the default generator (``mt.manual_seed``)."""
+    if not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: probability has to be between 0 and 1, but got {p!r}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    uniform = mt.default_generator.numpy_rng.random(input.shape)
+    mask = (uniform >= p).astype(input.dtype)
+    mask *= 1.0 / (1.0 - p)
+    return input * mt.from_numpy(mask)
+
+
+def one_hot(tensor, num_classes=-1):
+    """Class indices of shape (*) -> int64 one-hot encoding of shape (*, num_classes)
+    (``num_classes=-1``: one more than the largest index)."""
+    _check_tensor("one_hot", "tensor", tensor)
+    if tensor.dtype.kind not in "iu":
+        raise TypeError(f"one_hot: expected an integer tensor of class indices, got {tensor.dtype}")
+    indices = tensor.data
+    if num_classes == -1:
+        num_classes = int(indices.max()) + 1 if indices.size else 0
+    if indices.size and (indices.min() < 0 or indices.max() >= num_classes):
+        raise ValueError(
+            f"one_hot: class values must be in [0, {num_classes}), got values from "
+            f"{int(indices.min())} to {int(indices.max())}")
+    return mt.from_numpy((indices[..., None] == xp.arange(num_classes)).astype(xp.int64))
+
+
+# --- activations ------------------------------------------------------------
+
+def relu(input, inplace=False):
+    """max(x, 0); the gradient at 0 is 0, as in PyTorch."""
+    return input.relu()
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """x for x > 0, ``negative_slope * x`` otherwise (gradient at 0: the slope)."""
+    return mt.where(input > 0, input, input * negative_slope)
+
+
+def sigmoid(input):
+    """1 / (1 + exp(-x)), stable for large |x|."""
+    return input.sigmoid()
+
+
+def tanh(input):
+    """Hyperbolic tangent."""
+    return input.tanh()
+
+
+def gelu(input, approximate="none"):
+    """x * Phi(x) with Phi the normal CDF: ``0.5 x (1 + erf(x / sqrt 2))``, or with
+    ``approximate='tanh'`` ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x**3)))``."""
+    if approximate == "none":
+        return input * 0.5 * (1.0 + (input * (1.0 / math.sqrt(2.0))).erf())
+    if approximate == "tanh":
+        inner = (input + 0.044715 * (input * input * input)) * math.sqrt(2.0 / math.pi)
+        return input * 0.5 * (1.0 + inner.tanh())
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def _softmax_dim(input, dim):
+    """PyTorch's legacy implicit dim when none is given: 0 for 0-, 1- and 3-D input, else 1."""
+    if dim is None:
+        dim = 0 if input.ndim in (0, 1, 3) else 1
+    return dim
+
+
+def softmax(input, dim=None):
+    """exp(x) / sum(exp(x)) along ``dim``, computed stably."""
+    return input.softmax(_softmax_dim(input, dim))
+
+
+def log_softmax(input, dim=None):
+    """x - logsumexp(x) along ``dim``, computed stably (use it, not log(softmax))."""
+    return input.log_softmax(_softmax_dim(input, dim))
+
+
+# --- input checks shared by the losses ----------------------------------------
+
+def _check_tensor(name, what, value):
+    if not isinstance(value, Tensor):
+        raise TypeError(f"{name}: {what} must be a Tensor, got {type(value).__name__}")
+
+
+def _check_reduction(name, reduction):
+    if reduction not in _REDUCTIONS:
+        raise ValueError(
+            f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _check_float(name, what, tensor):
+    if tensor.dtype.kind != "f":
+        raise TypeError(f"{name}: {what} must be a floating point tensor, "
+                        f"got dtype {tensor.dtype} (shape {tuple(tensor.shape)})")
+
+
+def _check_pointwise(name, input, target, reduction):
+    """Common checks of the elementwise losses: tensors, floats, equal shapes."""
+    _check_reduction(name, reduction)
+    _check_tensor(name, "input", input)
+    _check_tensor(name, "target", target)
+    _check_float(name, "input", input)
+    _check_float(name, "target", target)
+    if input.shape != target.shape:
+        raise ValueError(
+            f"{name}: target shape {tuple(target.shape)} must equal input shape "
+            f"{tuple(input.shape)} (broadcasting a target would silently give a wrong loss)")
+
+
+def _reduce(loss, reduction):
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+# --- regression losses ------------------------------------------------------------
+
+def mse_loss(input, target, reduction="mean"):
+    """(input - target)**2, reduced. Shapes must match."""
+    _check_pointwise("mse_loss", input, target, reduction)
+    diff = input - target
+    return _reduce(diff * diff, reduction)
+
+
+def l1_loss(input, target, reduction="mean"):
+    """|input - target|, reduced. Shapes must match."""
+    _check_pointwise("l1_loss", input, target, reduction)
+    return _reduce((input - target).abs(), reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0):
+    """0.5 d**2 where |d| < delta, else delta (|d| - 0.5 delta); d = input - target."""
+    _check_pointwise("huber_loss", input, target, reduction)
+    if not delta > 0:
+        raise ValueError(f"huber_loss: delta must be positive, got {delta!r}")
+    diff = input - target
+    size = diff.abs()
+    loss = mt.where(size < delta, 0.5 * (diff * diff), delta * (size - 0.5 * delta))
+    return _reduce(loss, reduction)
+
+
+def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
+    """0.5 d**2 / beta where |d| < beta, else |d| - 0.5 beta (``huber_loss / beta``)."""
+    _check_pointwise("smooth_l1_loss", input, target, reduction)
+    if beta < 0:
+        raise ValueError(f"smooth_l1_loss: beta must be non-negative, got {beta!r}")
+    diff = input - target
+    size = diff.abs()
+    if beta == 0:
+        return _reduce(size, reduction)
+    loss = mt.where(size < beta, (0.5 / beta) * (diff * diff), size - 0.5 * beta)
+    return _reduce(loss, reduction)
+
+
+# --- binary classification losses -------------------------------------------------
+
+def _log_clamped(x):
+    """log(x) clamped below at -100 as in PyTorch's BCE; finite gradients at x = 0."""
+    zero = x.data <= 0
+    if zero.any():
+        mask = mt.from_numpy(zero)
+        return x.masked_fill(mask, 1.0).log().masked_fill(mask, -100.0)
+    return x.log().clamp(min=-100.0)
+
+
+def binary_cross_entropy(input, target, weight=None, reduction="mean"):
+    """-(t log(x) + (1 - t) log(1 - x)) for probabilities x in [0, 1]; each log is
+    clamped at -100 as in PyTorch. Prefer ``binary_cross_entropy_with_logits``."""
+    name = "binary_cross_entropy"
+    _check_pointwise(name, input, target, reduction)
+    values = input.data
+    if values.size and not (values.min() >= 0 and values.max() <= 1):
+        raise ValueError(
+            f"{name}: all elements of input should be between 0 and 1 (probabilities), "
+            f"got values from {values.min()} to {values.max()} in shape {tuple(input.shape)}; "
+            "for raw scores use binary_cross_entropy_with_logits")
+    loss = -(target * _log_clamped(input) + (1.0 - target) * _log_clamped(1.0 - input))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean",
+                                     pos_weight=None):
+    """BCE of sigmoid(input) computed from the logits, stable for any logit size:
+    ``(1 - t) x + (1 + (pos_weight - 1) t) log(1 + exp(-x))``, with
+    log(1 + exp(-x)) = m + log(exp(-m) + exp(-x - m)) and m = max(-x, 0)."""
+    name = "binary_cross_entropy_with_logits"
+    _check_pointwise(name, input, target, reduction)
+    shift_array = xp.maximum(-input.data, 0)  # a constant: the gradient does not depend on it
+    shift = mt.from_numpy(shift_array)
+    log1p_exp_neg = (mt.from_numpy(xp.exp(-shift_array)) + (-input - shift).exp()).log() + shift
+    if pos_weight is not None:
+        log1p_exp_neg = (1.0 + (pos_weight - 1.0) * target) * log1p_exp_neg
+    loss = (1.0 - target) * input + log1p_exp_neg
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+# --- multi-class losses -------------------------------------------------------------
+
+def _class_targets(name, input, target, weight, ignore_index=None):
+    """Check (input, integer class target) and return the index array, the mask of
+    counted (not ignored) entries and the class weights as an array or None."""
+    _check_tensor(name, "input", input)
+    _check_tensor(name, "target", target)
+    _check_float(name, "input", input)
+    if input.ndim not in (1, 2):
+        raise ValueError(
+            f"{name}: input must have shape (N, C) or (C,), got {tuple(input.shape)}")
+    expected = (input.shape[0],) if input.ndim == 2 else ()
+    classes = input.shape[-1]
+    if target.dtype.kind not in "iu" or target.shape != expected:
+        raise ValueError(
+            f"{name}: expected an integer class-index target of shape {expected} for input "
+            f"of shape {tuple(input.shape)}, got a {target.dtype} target of shape "
+            f"{tuple(target.shape)}")
+    indices = target.data.reshape(-1)
+    counted = indices != ignore_index if ignore_index is not None else None
+    bad = (indices < 0) | (indices >= classes)
+    if counted is not None:
+        bad &= counted
+    if bad.any():
+        raise IndexError(
+            f"{name}: target class index {int(indices[bad][0])} is out of range for input "
+            f"of shape {tuple(input.shape)} ({classes} classes, indices 0..{classes - 1})")
+    if weight is not None:
+        _check_tensor(name, "weight", weight)
+        if weight.shape != (classes,):
+            raise ValueError(f"{name}: weight must have shape ({classes},) (one per class), "
+                             f"got {tuple(weight.shape)}")
+        weight = weight.data
+    return indices, counted, weight
+
+
+def _as_batch(input, target):
+    """Unbatched (C,) input and () target -> (1, C) and (1,)."""
+    if input.ndim == 1:
+        return input.reshape(1, -1), target.reshape(1)
+    return input, target
+
+
+def _unbatch(loss, input, reduction):
+    return loss.reshape(()) if input.ndim == 1 and reduction == "none" else loss
+
+
+def _nll(log_probs, indices, counted, weight, reduction):
+    """Weighted, masked negative log-likelihood of (N, C) log-probabilities."""
+    safe = indices if counted is None else xp.where(counted, indices, 0)
+    picked = log_probs[xp.arange(len(safe)), safe]
+    coef = xp.ones(len(safe), dtype=log_probs.dtype) if weight is None \
+        else weight[safe].astype(log_probs.dtype)
+    if counted is not None:
+        coef = coef * counted
+    loss = -(picked * mt.from_numpy(coef))
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    return loss.sum() / float(coef.sum())
+
+
+def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+    """-input[n, target[n]] * weight[target[n]] for log-probabilities input (N, C) or (C,)
+    and class indices target (N,) or (); 'mean' divides by the summed weights of the
+    entries not equal to ``ignore_index``."""
+    _check_reduction("nll_loss", reduction)
+    indices, counted, weight_array = _class_targets("nll_loss", input, target, weight,
+                                                    ignore_index)
+    log_probs, _ = _as_batch(input, target)
+    return _unbatch(_nll(log_probs, indices, counted, weight_array, reduction), input, reduction)
+
+
+def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",
+                  label_smoothing=0.0):
+    """Cross-entropy of logits input (N, C) or (C,) against class indices (N,) or ()
+    (integer dtype) or class probabilities of input's shape (float dtype).
+
+    Computed through log-softmax, so it is stable for huge logits. With
+    ``label_smoothing`` e the target is mixed with the uniform distribution:
+    (1 - e) * nll + e * mean over classes of -log p (PyTorch's formula).
+    """
+    name = "cross_entropy"
+    _check_reduction(name, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{name}: label_smoothing must be between 0.0 and 1.0, "
+                         f"got {label_smoothing!r}")
+    _check_tensor(name, "target", target)
+    if target.dtype.kind == "f":
+        return _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing)
+    indices, counted, weight_array = _class_targets(name, input, target, weight, ignore_index)
+    all_counted = bool(counted.all())
+    logits, batch_target = _as_batch(input, target)
+    if weight is None and label_smoothing == 0.0 and all_counted:
+        if batch_target.dtype != xp.int64:
+            batch_target = batch_target.long()
+        return _unbatch(ops.cross_entropy(logits, batch_target, reduction), input, reduction)
+    if all_counted:
+        counted = None
+    log_probs = logits.log_softmax(1)
+    loss = _nll(log_probs, indices, counted, weight_array, reduction)
+    if label_smoothing > 0.0:
+        loss = (1.0 - label_smoothing) * loss + (label_smoothing / logits.shape[1]) * \
+            _smoothing_term(log_probs, indices, counted, weight_array, reduction)
+    return _unbatch(loss, input, reduction)
+
+
+def _smoothing_term(log_probs, indices, counted, weight, reduction):
+    """-sum over classes of (weighted) log-probabilities, reduced like PyTorch's."""
+    if weight is None:
+        per_sample = -log_probs.sum(1)
+    else:
+        per_sample = -(log_probs * mt.from_numpy(weight.astype(log_probs.dtype))).sum(1)
+    if counted is not None:
+        per_sample = per_sample * mt.from_numpy(counted.astype(log_probs.dtype))
+    if reduction == "none":
+        return per_sample
+    if reduction == "sum":
+        return per_sample.sum()
+    kept = indices if counted is None else indices[counted]
+    denominator = len(kept) if weight is None else weight[kept].sum()
+    return per_sample.sum() / float(denominator)
+
+
+def _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing):
+    name = "cross_entropy"
+    _check_tensor(name, "input", input)
+    _check_float(name, "input", input)
+    if input.ndim not in (1, 2) or target.shape != input.shape:
+        raise ValueError(
+            f"{name}: a float (class-probability) target must have the input's shape "
+            f"(N, C) or (C,); got input {tuple(input.shape)} and target "
+            f"{tuple(target.shape)} (use an integer target for class indices)")
+    classes = input.shape[-1]
+    if label_smoothing > 0.0:
+        target = target * (1.0 - label_smoothing) + label_smoothing / classes
+    product = input.log_softmax(-1) * target
+    if weight is not None:
+        _check_tensor(name, "weight", weight)
+        if weight.shape != (classes,):
+            raise ValueError(f"{name}: weight must have shape ({classes},), got "
+                             f"{tuple(weight.shape)}")
+        product = product * weight
+    if reduction == "none":
+        return -product.sum(-1)
+    if reduction == "sum":
+        return -product.sum()
+    return -product.sum() / (input.data.size // classes)
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="mean"):
+    """Multi-class hinge loss: for each sample, sum over classes i != y of
+    ``weight[y] * max(0, margin - x[y] + x[i])**p``, divided by the number of
+    classes. input (N, C) or (C,), target (N,) or () integer; p is 1 or 2."""
+    name = "multi_margin_loss"
+    _check_reduction(name, reduction)
+    if p not in (1, 2):
+        raise ValueError(f"{name}: only p == 1 and p == 2 are supported, got {p!r}")
+    indices, _, weight_array = _class_targets(name, input, target, weight)
+    scores, _ = _as_batch(input, target)
+    rows = xp.arange(len(indices))
+    true_score = scores[rows, indices].reshape(-1, 1)
+    hinge = (scores - true_score + margin).relu()
+    if p == 2:
+        hinge = hinge * hinge
+    coef = xp.ones(scores.shape, dtype=scores.dtype)
+    coef[rows, indices] = 0.0
+    if weight_array is not None:
+        coef *= weight_array[indices].astype(scores.dtype)[:, None]
+    loss = (hinge * mt.from_numpy(coef)).sum(1) / scores.shape[1]
+    return _unbatch(_reduce(loss, reduction), input, reduction)

@@ -1,0 +1,89 @@
+"""Layers: ``Linear``, ``Dropout``, ``Identity``, ``Flatten``."""
+import math
+
+import minitorch as mt
+
+from . import functional as F
+from . import init
+from .module import Module
+from .parameter import Parameter
+
+
+class Linear(Module):
+    """y = x @ weight.T + bias: input (*, in_features) -> output (*, out_features).
+
+    ``weight`` has shape (out_features, in_features) and ``bias`` (out_features,),
+    both initialised as in PyTorch: U(-1/sqrt(in_features), 1/sqrt(in_features))
+    (kaiming_uniform_ with a=sqrt(5) for the weight).
+    """
+
+    def __init__(self, in_features, out_features, bias=True, dtype=None):
+        super().__init__()
+        for what, n in (("in_features", in_features), ("out_features", out_features)):
+            if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+                raise ValueError(f"Linear: {what} must be a non-negative int, got {n!r}")
+        self.in_features = in_features
+        self.out_features = out_features
+        self.weight = Parameter(mt.empty(out_features, in_features, dtype=dtype))
+        if bias:
+            self.bias = Parameter(mt.empty(out_features, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """Re-draw weight and bias with PyTorch's default initialisation."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            bound = 1 / math.sqrt(self.in_features) if self.in_features > 0 else 0.0
+            init.uniform_(self.bias, -bound, bound)
+
+    def forward(self, input):
+        return F.linear(input, self.weight, self.bias)
+
+    def extra_repr(self):
+        return (f"in_features={self.in_features}, out_features={self.out_features}, "
+                f"bias={self.bias is not None}")
+
+
+class Dropout(Module):
+    """Inverted dropout: in training, zero each element with probability ``p`` and
+    scale the others by 1/(1-p); the identity in eval mode."""
+
+    def __init__(self, p=0.5, inplace=False):
+        super().__init__()
+        if not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+            raise ValueError(f"Dropout: probability has to be between 0 and 1, but got {p!r}")
+        self.p = p
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.dropout(input, self.p, self.training)
+
+    def extra_repr(self):
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Identity(Module):
+    """Returns its input unchanged (arguments to the constructor are ignored)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__()
+
+    def forward(self, input):
+        return input
+
+
+class Flatten(Module):
+    """Flatten dims ``start_dim`` to ``end_dim``: (N, *rest) -> (N, prod(rest)) by default."""
+
+    def __init__(self, start_dim=1, end_dim=-1):
+        super().__init__()
+        self.start_dim = start_dim
+        self.end_dim = end_dim
+
+    def forward(self, input):
+        return input.flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self):
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

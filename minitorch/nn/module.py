@@ -1,0 +1,364 @@
+"""``Module``: the base class of every layer and model.
+
+Assigning a ``Parameter`` or a ``Module`` to an attribute registers it, so
+``named_parameters()`` finds every weight of a model by walking its sub-modules,
+with dotted names such as ``layers.0.weight``. The registries (``_parameters``,
+``_buffers``, ``_modules``) keep registration order; the same objects are also
+stored as plain attributes so that ``self.weight`` in ``forward`` is an ordinary,
+fast attribute lookup.
+"""
+from collections import OrderedDict, namedtuple
+
+import minitorch as mt
+
+from ..backend import xp
+from ..tensor import Tensor
+from .parameter import Parameter
+
+IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
+"""What ``load_state_dict(strict=False)`` returns: the keys it did not match."""
+
+_REGISTRIES = ("_parameters", "_buffers", "_modules")
+
+
+class Module:
+    """Base class of layers and models: subclass it, assign layers and Parameters
+    in ``__init__`` (after ``super().__init__()``), and define ``forward``.
+    Calling the module calls ``forward``."""
+
+    training: bool
+
+    def __init__(self):
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent_buffers", set())
+        object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "training", True)
+
+    def forward(self, *args, **kwargs):
+        raise NotImplementedError(
+            f"{type(self).__name__} has no forward(): define forward() in the subclass")
+
+    def __call__(self, *args, **kwargs):
+        return self.forward(*args, **kwargs)
+
+    # --- registration ---------------------------------------------------
+
+    def _check_initialized(self, name):
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(
+                f"cannot assign '{name}' before Module.__init__() call: "
+                f"call super().__init__() first in {type(self).__name__}.__init__")
+
+    def _forget(self, name):
+        """Remove ``name`` from every registry and from the plain attributes."""
+        for registry in _REGISTRIES:
+            self.__dict__[registry].pop(name, None)
+        self._non_persistent_buffers.discard(name)
+        self.__dict__.pop(name, None)
+
+    def __setattr__(self, name, value):
+        d = self.__dict__
+        if isinstance(value, Parameter):
+            self._check_initialized(name)
+            self._forget(name)
+            d["_parameters"][name] = value
+        elif isinstance(value, Module):
+            self._check_initialized(name)
+            self._forget(name)
+            d["_modules"][name] = value
+        elif name in d.get("_parameters", ()):
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as parameter '{name}' "
+                    "(mt.nn.Parameter or None expected)")
+            d["_parameters"][name] = None
+        elif name in d.get("_modules", ()):
+            if value is not None:
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as child module '{name}' "
+                    "(mt.nn.Module or None expected)")
+            d["_modules"][name] = None
+        elif name in d.get("_buffers", ()):
+            if value is not None and not isinstance(value, Tensor):
+                raise TypeError(
+                    f"cannot assign '{type(value).__name__}' as buffer '{name}' "
+                    "(mt.Tensor or None expected)")
+            d["_buffers"][name] = value
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        if any(name in self.__dict__.get(r, ()) for r in _REGISTRIES):
+            self._forget(name)
+        else:
+            object.__delattr__(self, name)
+
+    @staticmethod
+    def _check_name(kind, name, owner):
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string, got {type(name).__name__}")
+        if name == "" or "." in name:
+            raise KeyError(f"{kind} name can't be empty or contain \".\", got {name!r}")
+        if hasattr(owner, name) and not any(name in owner.__dict__.get(r, ())
+                                            for r in _REGISTRIES):
+            raise KeyError(f"attribute '{name}' already exists in {type(owner).__name__}")
+
+    def register_parameter(self, name, param):
+        """Register ``param`` (a Parameter, or None for an absent one) as ``name``."""
+        self._check_initialized(name)
+        self._check_name("parameter", name, self)
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(
+                f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
+                "(mt.nn.Parameter or None required)")
+        self._forget(name)
+        self._parameters[name] = param
+        object.__setattr__(self, name, param)
+
+    def register_buffer(self, name, tensor, persistent=True):
+        """Register a Tensor that is state but not a parameter (e.g. running stats).
+        Persistent buffers appear in ``state_dict()``."""
+        self._check_initialized(name)
+        self._check_name("buffer", name, self)
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(
+                f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
+                "(mt.Tensor or None required)")
+        self._forget(name)
+        self._buffers[name] = tensor
+        if not persistent:
+            self._non_persistent_buffers.add(name)
+        object.__setattr__(self, name, tensor)
+
+    def add_module(self, name, module):
+        """Register ``module`` (or None) as the child ``name``."""
+        self._check_initialized(name)
+        self._check_name("module", name, self)
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(f"{type(module).__name__} is not a Module subclass")
+        self._forget(name)
+        self._modules[name] = module
+        object.__setattr__(self, name, module)
+
+    register_module = add_module
+
+    # --- traversal ------------------------------------------------------
+
+    def named_modules(self, memo=None, prefix="", remove_duplicate=True):
+        """Yield ``(name, module)`` for this module and all below it, depth first."""
+        if memo is None:
+            memo = set()
+        if remove_duplicate:
+            if id(self) in memo:
+                return
+            memo.add(id(self))
+        yield prefix, self
+        for name, child in self._modules.items():
+            if child is not None:
+                yield from child.named_modules(
+                    memo, prefix + ("." if prefix else "") + name, remove_duplicate)
+
+    def modules(self):
+        """Yield this module and all modules below it."""
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self):
+        """Yield ``(name, module)`` for the direct children."""
+        seen = set()
+        for name, child in self._modules.items():
+            if child is not None and id(child) not in seen:
+                seen.add(id(child))
+                yield name, child
+
+    def children(self):
+        """Yield the direct child modules."""
+        for _, child in self.named_children():
+            yield child
+
+    def _named_members(self, registry, prefix, recurse, remove_duplicate=True):
+        modules = self.named_modules(prefix=prefix) if recurse else [(prefix, self)]
+        seen = set()
+        for module_prefix, module in modules:
+            for name, value in getattr(module, registry).items():
+                if value is None or (remove_duplicate and id(value) in seen):
+                    continue
+                seen.add(id(value))
+                yield module_prefix + ("." if module_prefix else "") + name, value
+
+    def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
+        """Yield ``(dotted_name, Parameter)``, e.g. ``("layers.0.weight", ...)``;
+        a parameter shared by several modules is yielded once."""
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
+
+    def parameters(self, recurse=True):
+        """Yield every Parameter of this module and (if ``recurse``) its sub-modules."""
+        for _, param in self.named_parameters(recurse=recurse):
+            yield param
+
+    def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
+        """Yield ``(dotted_name, Tensor)`` for every buffer."""
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
+
+    def buffers(self, recurse=True):
+        """Yield every buffer of this module and (if ``recurse``) its sub-modules."""
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
+    def get_submodule(self, target):
+        """The sub-module at a dotted path such as ``"layers.0"`` (``""`` is self)."""
+        module = self
+        for part in target.split(".") if target else ():
+            child = module._modules.get(part)
+            if child is None:
+                raise AttributeError(
+                    f"{type(module).__name__} has no submodule '{part}' (in '{target}')")
+            module = child
+        return module
+
+    def apply(self, fn):
+        """Call ``fn(module)`` on every sub-module (children first) and on self."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    # --- modes and gradients ----------------------------------------------
+
+    def train(self, mode=True):
+        """Set training mode (``True``) or evaluation mode on this module and
+        all sub-modules; returns self."""
+        if not isinstance(mode, bool):
+            raise ValueError(f"train(mode): mode is expected to be a bool, got {mode!r}")
+        for module in self.modules():
+            object.__setattr__(module, "training", mode)
+        return self
+
+    def eval(self):
+        """Set evaluation mode (``train(False)``): dropout off; returns self."""
+        return self.train(False)
+
+    def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` on every parameter (freeze with False); returns self."""
+        for param in self.parameters():
+            param.requires_grad_(requires_grad)
+        return self
+
+    def zero_grad(self, set_to_none=True):
+        """Reset the gradients of all parameters: to None (default) or to zeros."""
+        for param in self.parameters():
+            if param.grad is None:
+                continue
+            if set_to_none:
+                param.grad = None
+            else:
+                if param.grad.grad_fn is not None:
+                    param.grad = param.grad.detach()
+                param.grad.data[...] = 0
+
+    # --- dtype conversion -------------------------------------------------
+
+    def to(self, dtype):
+        """Convert floating parameters and buffers to ``dtype`` in place; returns self."""
+        dtype = xp.dtype(dtype)
+        for tensor in list(self.parameters()) + list(self.buffers()):
+            if tensor.dtype.kind == "f" and tensor.dtype != dtype:
+                tensor.data = tensor.data.astype(dtype)
+                if tensor.grad is not None:
+                    tensor.grad = mt.from_numpy(tensor.grad.data.astype(dtype))
+        return self
+
+    def double(self):
+        """Convert floating parameters and buffers to float64; returns self."""
+        return self.to(mt.float64)
+
+    def float(self):
+        """Convert floating parameters and buffers to float32; returns self."""
+        return self.to(mt.float32)
+
+    # --- state dict -------------------------------------------------------
+
+    def state_dict(self, destination=None, prefix="", keep_vars=False):
+        """An ordered dict from dotted name to Tensor for every parameter and
+        persistent buffer. The tensors are detached (``keep_vars=False``) but
+        share memory with the module, as in PyTorch."""
+        if destination is None:
+            destination = OrderedDict()
+        for name, param in self._parameters.items():
+            if param is not None:
+                destination[prefix + name] = param if keep_vars else param.detach()
+        for name, buffer in self._buffers.items():
+            if buffer is not None and name not in self._non_persistent_buffers:
+                destination[prefix + name] = buffer if keep_vars else buffer.detach()
+        for name, child in self._modules.items():
+            if child is not None:
+                child.state_dict(destination, prefix + name + ".", keep_vars)
+        return destination
+
+    def _state_tensors(self):
+        """Dotted name -> Tensor for everything ``state_dict()`` holds."""
+        return self.state_dict(keep_vars=True)
+
+    def load_state_dict(self, state_dict, strict=True):
+        """Copy values from ``state_dict`` into parameters and buffers.
+
+        Every problem is reported by name before anything is copied: with
+        ``strict=True`` missing and unexpected keys raise a RuntimeError; a shape
+        mismatch always raises. Returns ``IncompatibleKeys(missing, unexpected)``.
+        """
+        if not hasattr(state_dict, "keys"):
+            raise TypeError(
+                f"load_state_dict: expected a dict, got {type(state_dict).__name__}")
+        own = self._state_tensors()
+        missing = [k for k in own if k not in state_dict]
+        unexpected = [k for k in state_dict if k not in own]
+        errors = []
+        if strict:
+            if unexpected:
+                errors.append("Unexpected key(s) in state_dict: "
+                              + ", ".join(f'"{k}"' for k in unexpected) + ".")
+            if missing:
+                errors.append("Missing key(s) in state_dict: "
+                              + ", ".join(f'"{k}"' for k in missing) + ".")
+        values = {}
+        for name, tensor in own.items():
+            if name not in state_dict:
+                continue
+            value = state_dict[name]
+            array = value.data if isinstance(value, Tensor) else value
+            if not isinstance(array, xp.ndarray):
+                errors.append(f'For "{name}": expected a Tensor or array, '
+                              f"got {type(value).__name__}.")
+                continue
+            if array.shape != tensor.shape:
+                errors.append(
+                    f'size mismatch for "{name}": copying a param with shape '
+                    f"{tuple(array.shape)} from checkpoint, the shape in current "
+                    f"model is {tuple(tensor.shape)}.")
+                continue
+            values[name] = array
+        if errors:
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                               + "\n\t".join(errors))
+        with mt.no_grad():
+            for name, array in values.items():
+                own[name].copy_(mt.from_numpy(array))
+        return IncompatibleKeys(missing, unexpected)
+
+    # --- repr -------------------------------------------------------------
+
+    def extra_repr(self):
+        """The text inside this module's parentheses in ``repr``; override it."""
+        return ""
+
+    def __repr__(self):
+        """PyTorch's layout: ``Name(extra)`` or one indented line per child."""
+        extra = self.extra_repr()
+        extra_lines = extra.split("\n") if extra else []
+        child_lines = [f"({name}): " + repr(child).replace("\n", "\n  ")
+                       for name, child in self._modules.items()]
+        if len(extra_lines) == 1 and not child_lines:
+            return f"{type(self).__name__}({extra_lines[0]})"
+        if not extra_lines and not child_lines:
+            return f"{type(self).__name__}()"
+        return f"{type(self).__name__}(\n  " + "\n  ".join(extra_lines + child_lines) + "\n)"

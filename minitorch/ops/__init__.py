@@ -1,0 +1,35 @@
+"""The primitive differentiable operations, each a ``Function`` subclass.
+
+Where is the gradient of X? In the class named X:
+
+* ``elementwise``: Add, Sub, Mul, Div, Neg, Pow, PowScalar, Exp, Log, Sqrt, Sin,
+  Cos, Tanh, Sigmoid, Relu, Abs, Erf, Clamp, Maximum, Minimum, Where, Clone, Cast
+* ``reduce``: Sum, Mean, Max, Min, LogSumExp, Softmax, LogSoftmax
+* ``shape``: Reshape, Permute, Expand, Cat
+* ``indexing``: GetItem, IndexAdd, SetItem, Gather, ScatterAdd
+* ``matmul``: MatMul, Linear (fused x @ W.T + b)
+* ``loss``: CrossEntropy (fused log-softmax + NLL)
+"""
+from .elementwise import (Abs, Add, Cast, Clamp, Clone, Cos, Div, Erf, Exp, Log,
+                          Maximum, Minimum, Mul, Neg, Pow, PowScalar, Relu, Sigmoid,
+                          Sin, Sqrt, Sub, Tanh, Where)
+from .indexing import Gather, GetItem, IndexAdd, ScatterAdd, SetItem
+from .loss import CrossEntropy
+from .matmul import Linear, MatMul
+from .reduce import LogSoftmax, LogSumExp, Max, Mean, Min, Softmax, Sum
+from .shape import Cat, Expand, Permute, Reshape
+
+
+def linear(x, weight, bias=None):
+    """``x @ weight.T + bias`` as one graph node; weight (out, in), bias (out,)."""
+    return Linear.apply(x, weight, bias)
+
+
+def cross_entropy(logits, target, reduction="mean"):
+    """Cross-entropy of logits (N, C) and int class indices (N,) as one graph node.
+
+    Checks only what the fused kernel needs; ``nn.functional.cross_entropy``
+    validates user input first.
+    """
+    target = getattr(target, "data", target)
+    return CrossEntropy.apply(logits, target, reduction)

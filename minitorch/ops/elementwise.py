@@ -1,0 +1,344 @@
+"""Elementwise operations: forward on arrays, backward in tensor operations.
+
+Operations whose derivative is a function of their output (exp, tanh, sigmoid)
+recompute it from the saved input in backward rather than keep the output
+array: an in-place change to the output can then never corrupt the gradient.
+
+Binary operations broadcast like NumPy; their backward returns gradients of the
+broadcast shape and the engine sums them back to each input's shape.
+"""
+import math
+
+from ..autograd.function import Function
+from ..backend import erf, xp
+
+
+class Add(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a.data + b.data
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        return a.data - b.data
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, -grad
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a.data * b.data
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a, grad_b = ctx.needs_input_grad
+        return (grad * b if grad_a else None), (grad * a if grad_b else None)
+
+
+class Div(Function):
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a.data / b.data
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a = grad / b
+        return grad_a, -grad_a * a / b
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return -a.data
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class PowScalar(Function):
+    """``a ** exponent`` for a Python number ``exponent``."""
+
+    @staticmethod
+    def forward(ctx, a, exponent):
+        ctx.save_for_backward(a)
+        ctx.exponent = exponent
+        return a.data ** exponent
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        p = ctx.exponent
+        if p == 2:
+            return grad * a * 2, None
+        return grad * p * a ** (p - 1), None
+
+
+class Pow(Function):
+    """``a ** b`` for tensors; d/db is ``a**b * log(a)`` (nan where a < 0)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a.data ** b.data
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a, grad_b = ctx.needs_input_grad
+        return (grad * b * a ** (b - 1) if grad_a else None,
+                grad * a ** b * a.log() if grad_b else None)
+
+
+class Exp(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.exp(a.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * a.exp()
+
+
+class Log(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.log(a.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / a
+
+
+class Sqrt(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.sqrt(a.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (a.sqrt() * 2)
+
+
+class Sin(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.sin(a.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * a.cos()
+
+
+class Cos(Function):
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.cos(a.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return -grad * a.sin()
+
+
+class Tanh(Function):
+    """tanh; its gradient 1 - tanh(x)**2 is finite (0) at +-1000."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.tanh(a.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        out = a.tanh()
+        return grad * (1 - out * out)
+
+
+class Sigmoid(Function):
+    """1 / (1 + exp(-x)), computed as (1 + tanh(x / 2)) / 2: no overflow at +-1000."""
+
+    @staticmethod
+    def forward(ctx, a):
+        out = xp.tanh(a.data * 0.5)
+        out += 1
+        out *= 0.5
+        ctx.save_for_backward(a)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        out = a.sigmoid()
+        return grad * out * (1 - out)
+
+
+class Relu(Function):
+    """max(x, 0); the gradient at exactly 0 is 0, as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.maximum(a.data, 0)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return Where.apply(a.data > 0, grad, _zero_like(grad))
+
+
+class Abs(Function):
+    """|x|; the gradient at 0 is 0 (sign(0)), as in PyTorch."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.abs(a.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * _constant(xp.sign(a.data))
+
+
+class Erf(Function):
+    """The error function; d/dx erf(x) = 2/sqrt(pi) * exp(-x**2)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return erf(a.data).astype(a.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * (-(a * a)).exp() * (2 / math.sqrt(math.pi))
+
+
+class Clamp(Function):
+    """Clip to [low, high] (either may be None); gradient flows where low <= x <= high."""
+
+    @staticmethod
+    def forward(ctx, a, low, high):
+        ctx.save_for_backward(a)
+        ctx.low, ctx.high = low, high
+        return xp.clip(a.data, low, high)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        inside = xp.ones(a.shape, dtype=bool)
+        if ctx.low is not None:
+            inside &= a.data >= ctx.low
+        if ctx.high is not None:
+            inside &= a.data <= ctx.high
+        return Where.apply(inside, grad, _zero_like(grad)), None, None
+
+
+class Maximum(Function):
+    """Elementwise max; where a == b each input gets half the gradient (as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return xp.maximum(a.data, b.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        share = (a.data > b.data) + 0.5 * (a.data == b.data)
+        return _split_by_share(grad, share)
+
+
+class Minimum(Function):
+    """Elementwise min; where a == b each input gets half the gradient (as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return xp.minimum(a.data, b.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        share = (a.data < b.data) + 0.5 * (a.data == b.data)
+        return _split_by_share(grad, share)
+
+
+class Where(Function):
+    """``a`` where the boolean array ``condition`` holds, else ``b``."""
+
+    @staticmethod
+    def forward(ctx, condition, a, b):
+        ctx.condition = condition
+        return xp.where(condition, a.data, b.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        zero = _zero_like(grad)
+        condition = ctx.condition
+        return None, Where.apply(condition, grad, zero), Where.apply(condition, zero, grad)
+
+
+class Clone(Function):
+    @staticmethod
+    def forward(ctx, a):
+        return a.data.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class Cast(Function):
+    """Convert to another dtype; the gradient is converted back."""
+
+    @staticmethod
+    def forward(ctx, a, dtype):
+        ctx.dtype = a.dtype
+        return a.data.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.to(ctx.dtype), None
+
+
+def _constant(array):
+    """A tensor outside the graph, for arrays kept by forward to speed up backward."""
+    return _make_tensor(array)
+
+
+def _zero_like(grad):
+    return _make_tensor(xp.zeros((), dtype=grad.dtype))
+
+
+def _split_by_share(grad, share):
+    """Gradients ``grad * share`` and ``grad * (1 - share)`` for a two-input choice."""
+    share = share.astype(grad.dtype, copy=False)
+    return grad * _constant(share), grad * _constant(1 - share)
+
+
+from ..tensor import _make_tensor  # noqa: E402

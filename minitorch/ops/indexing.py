@@ -1,0 +1,126 @@
+"""Indexing: ``x[index]``, ``x[index] = v`` and ``gather``, with their scatter-adds.
+
+Gradients of repeated integer indices accumulate (``np.add.at``), so
+``x[[0, 0]].sum()`` gives ``x.grad[0] == 2``.
+"""
+from ..autograd.function import Function
+from ..backend import ndarray, xp
+
+
+class GetItem(Function):
+    @staticmethod
+    def forward(ctx, a, index):
+        ctx.in_shape, ctx.index = a.shape, index
+        try:
+            return a.data[index]
+        except IndexError as error:
+            raise IndexError(f"getitem: index {_describe(index)} is invalid for a tensor "
+                             f"of shape {a.shape}: {error}") from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexAdd.apply(grad, ctx.index, ctx.in_shape), None
+
+
+class IndexAdd(Function):
+    """Zeros of ``shape`` with ``values`` added at ``index`` (the backward of GetItem)."""
+
+    @staticmethod
+    def forward(ctx, values, index, shape):
+        ctx.index = index
+        out = xp.zeros(shape, dtype=values.dtype)
+        if _is_advanced(index):
+            xp.add.at(out, index, values.data)
+        else:
+            out[index] = values.data
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad[ctx.index], None, None
+
+
+class SetItem(Function):
+    """A copy of ``a`` with ``value`` written at ``index`` (``a[index] = value``)."""
+
+    @staticmethod
+    def forward(ctx, a, index, value):
+        ctx.index = index
+        out = a.data.copy()
+        try:
+            out[index] = value.data
+        except (IndexError, ValueError) as error:
+            raise type(error)(f"setitem: cannot assign a value of shape {value.shape} at "
+                              f"index {_describe(index)} of a tensor of shape {a.shape}: "
+                              f"{error}") from None
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        zero = _make_tensor(xp.zeros((), dtype=grad.dtype))
+        grad_a, _, grad_value = ctx.needs_input_grad
+        return (SetItem.apply(grad, ctx.index, zero) if grad_a else None, None,
+                grad[ctx.index] if grad_value else None)
+
+
+class Gather(Function):
+    """``out[i][j] = a[i][index[i][j]]`` along ``dim`` (``index`` has a's ndim)."""
+
+    @staticmethod
+    def forward(ctx, a, dim, index):
+        if index.ndim != a.ndim or index.dtype.kind not in "iu":
+            raise ValueError(f"gather: index must be an integer array with the input's "
+                             f"{a.ndim} dimensions, got dtype {index.dtype} shape {index.shape}")
+        ctx.in_shape, ctx.dim, ctx.index = a.shape, dim, index
+        return xp.take_along_axis(a.data, index, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ScatterAdd.apply(grad, ctx.dim, ctx.index, ctx.in_shape), None, None
+
+
+class ScatterAdd(Function):
+    """Zeros of ``shape`` with ``values`` added at ``index`` along ``dim``."""
+
+    @staticmethod
+    def forward(ctx, values, dim, index, shape):
+        ctx.dim, ctx.index = dim, index
+        out = xp.zeros(shape, dtype=values.dtype)
+        xp.add.at(out, _along_axis(index, dim), values.data)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Gather.apply(grad, ctx.dim, ctx.index), None, None, None
+
+
+def _is_advanced(index):
+    """True when the index holds arrays or lists (NumPy's advanced indexing)."""
+    if isinstance(index, (ndarray, list)):
+        return True
+    return isinstance(index, tuple) and any(isinstance(i, (ndarray, list)) for i in index)
+
+
+def _along_axis(index, dim):
+    """The full fancy index that ``take_along_axis(a, index, dim)`` reads."""
+    dim = dim % index.ndim
+    grids = []
+    for axis, size in enumerate(index.shape):
+        if axis == dim:
+            grids.append(index)
+        else:
+            shape = [1] * index.ndim
+            shape[axis] = size
+            grids.append(xp.arange(size).reshape(shape))
+    return tuple(grids)
+
+
+def _describe(index):
+    if isinstance(index, ndarray):
+        return f"array(shape={index.shape}, dtype={index.dtype})"
+    if isinstance(index, tuple):
+        return "(" + ", ".join(_describe(i) for i in index) + ")"
+    return repr(index)
+
+
+from ..tensor import _make_tensor  # noqa: E402

@@ -1,0 +1,134 @@
+"""Reductions over dimensions (``dim`` is None, an int or a tuple; negatives allowed).
+
+Each backward first puts the reduced dimensions back as size-1 axes
+(``_unreduce``), then lets broadcasting spread the gradient over them.
+"""
+from ..autograd.function import Function
+from ..backend import xp
+
+
+class Sum(Function):
+    @staticmethod
+    def forward(ctx, a, dim, keepdim):
+        ctx.in_shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
+        return a.data.sum(axis=dim, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _unreduce(grad, ctx).expand(ctx.in_shape), None, None
+
+
+class Mean(Function):
+    @staticmethod
+    def forward(ctx, a, dim, keepdim):
+        ctx.in_shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
+        out = a.data.mean(axis=dim, keepdims=keepdim)
+        ctx.count = a.data.size // max(1, out.size) if a.data.size else 0
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (_unreduce(grad, ctx) * (1.0 / ctx.count)).expand(ctx.in_shape), None, None
+
+
+class _Extreme(Function):
+    """Max or min over ``dim``; tied extremes share the gradient equally (as PyTorch)."""
+
+    reduce = None  # xp.max or xp.min
+
+    @classmethod
+    def forward(cls, ctx, a, dim=None, keepdim=False):
+        if a.data.size == 0:
+            raise ValueError(f"{cls.__name__.lower()}: cannot reduce an empty tensor")
+        ctx.save_for_backward(a)
+        ctx.in_shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
+        return cls.reduce(a.data, axis=dim, keepdims=keepdim)
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        (a,) = ctx.saved_tensors
+        chosen = a.data == cls.reduce(a.data, axis=ctx.dim, keepdims=True)
+        share = chosen / chosen.sum(axis=ctx.dim, keepdims=True)
+        return _unreduce(grad, ctx) * _make_tensor(share.astype(grad.dtype)), None, None
+
+
+class Max(_Extreme):
+    reduce = staticmethod(xp.max)
+
+
+class Min(_Extreme):
+    reduce = staticmethod(xp.min)
+
+
+class LogSumExp(Function):
+    """log(sum(exp(a))) over ``dim``, shifted by the maximum so 1e4 does not overflow."""
+
+    @staticmethod
+    def forward(ctx, a, dim, keepdim):
+        ctx.save_for_backward(a)
+        ctx.in_shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
+        return _logsumexp(a.data, dim, keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        softmax = (a - a.logsumexp(ctx.dim, keepdim=True)).exp()
+        return _unreduce(grad, ctx) * softmax, None, None
+
+
+class Softmax(Function):
+    """exp(a) / sum(exp(a)) along ``dim``, shifted by the maximum."""
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.save_for_backward(a)
+        ctx.dim = dim
+        shifted = a.data - a.data.max(axis=dim, keepdims=True)
+        exp = xp.exp(shifted, out=shifted)
+        exp /= exp.sum(axis=dim, keepdims=True)
+        return exp
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        out = a.softmax(ctx.dim)
+        return out * (grad - (grad * out).sum(ctx.dim, keepdim=True)), None
+
+
+class LogSoftmax(Function):
+    """a - logsumexp(a) along ``dim``: finite even for logits of 1e4."""
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.save_for_backward(a)
+        ctx.dim = dim
+        return a.data - _logsumexp(a.data, dim, True)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad - a.softmax(ctx.dim) * grad.sum(ctx.dim, keepdim=True), None
+
+
+def _logsumexp(array, dim, keepdim):
+    """Stable log-sum-exp of an array; rows of -inf give -inf, not nan."""
+    shift = array.max(axis=dim, keepdims=True)
+    shift = xp.where(xp.isfinite(shift), shift, 0)
+    out = xp.log(xp.exp(array - shift).sum(axis=dim, keepdims=True))
+    out += shift
+    if not keepdim:
+        out = out.squeeze(axis=dim)
+    return out
+
+
+def _unreduce(grad, ctx):
+    """``grad`` with the reduced dimensions restored as size 1 (keepdim=True shape)."""
+    if ctx.keepdim or ctx.dim is None:
+        return grad
+    ndim = len(ctx.in_shape)
+    dims = (ctx.dim,) if isinstance(ctx.dim, int) else ctx.dim
+    dims = {d % ndim for d in dims}
+    return grad.reshape(tuple(1 if i in dims else n for i, n in enumerate(ctx.in_shape)))
+
+
+from ..tensor import _make_tensor  # noqa: E402

@@ -1,0 +1,707 @@
+"""Tensor: an array, its gradient, and the operation that produced it.
+
+A ``Tensor`` wraps an ndarray (``.data``). When it ``requires_grad``, the
+operations that use it record a graph (``grad_fn`` on their outputs) that
+``backward()`` walks to fill ``.grad``. Every method here is a thin call into a
+``Function`` in ``minitorch.ops`` (where forward and backward live side by side)
+or a composition of such calls.
+"""
+import collections
+import weakref
+
+from . import dtypes
+from .backend import ndarray, xp
+
+MaxMin = collections.namedtuple("MaxMin", ["values", "indices"])
+"""Result of ``max``/``min`` along a dimension: ``(values, indices)``, as in torch."""
+
+
+class Tensor:
+    """An n-dimensional array that can take part in automatic differentiation."""
+
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_version", "name",
+                 "__weakref__")
+    __array_ufunc__ = None  # NumPy defers to our reflected operators (ndarray * Tensor)
+    __hash__ = object.__hash__  # == is elementwise, so hashing is by identity
+
+    def __init__(self, data, dtype=None, requires_grad=False, name=None):
+        self.data = _to_array(data, dtype, "tensor")
+        self.grad = None
+        self.grad_fn = None
+        self._version = 0
+        self.name = name
+        self.requires_grad = False
+        if requires_grad:
+            self.requires_grad_(True)
+
+    # ------------------------------------------------------------------ attributes
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def is_leaf(self):
+        """True for tensors not produced by a recorded operation."""
+        return self.grad_fn is None
+
+    @property
+    def T(self):
+        """All dimensions reversed (the transpose of a matrix)."""
+        return self.permute(*range(self.ndim - 1, -1, -1))
+
+    @property
+    def mT(self):
+        """The last two dimensions swapped (batched matrix transpose)."""
+        return self.transpose(-2, -1)
+
+    def dim(self):
+        return self.data.ndim
+
+    def size(self, dim=None):
+        """The shape, or the length of dimension ``dim``."""
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def numel(self):
+        return self.data.size
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    # ------------------------------------------------------------------ conversion
+    def numpy(self):
+        """The underlying ndarray (shared memory, not a copy)."""
+        return self.data
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(
+                f"item: only one-element tensors can be converted to a Python "
+                f"number, got shape {self.shape}")
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.data.dtype.kind not in "iu":
+            raise TypeError(f"only integer tensors can be used as an index, got {self.dtype}")
+        return int(self.item())
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"bool: the truth value of a tensor of shape {self.shape} is ambiguous")
+        return bool(self.data)
+
+    def to(self, dtype):
+        """A copy converted to ``dtype`` (differentiable between float types)."""
+        dtype = xp.dtype(dtype)
+        return self if dtype == self.data.dtype else ops.Cast.apply(self, dtype)
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def long(self):
+        return self.to(dtypes.int64)
+
+    def bool(self):
+        return self.to(dtypes.bool_)
+
+    # ------------------------------------------------------------------ autograd
+    def backward(self, gradient=None, retain_graph=None, create_graph=False):
+        """Accumulate d(self)/d(leaf) into the ``.grad`` of every leaf.
+
+        ``gradient`` (shape of ``self``) is required unless ``self`` has one
+        element. The graph is freed afterwards unless ``retain_graph`` (which
+        defaults to ``create_graph``).
+        """
+        from .autograd import backward
+
+        backward(self, gradient, retain_graph, create_graph)
+
+    def detach(self):
+        """A tensor sharing this data, cut off from the graph."""
+        return _make_tensor(self.data)
+
+    def detach_(self):
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    def requires_grad_(self, requires_grad=True):
+        """Set ``requires_grad`` in place (leaves only; floating dtypes only)."""
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise RuntimeError(
+                f"requires_grad_: only floating point tensors can require gradients, "
+                f"got dtype {self.dtype}")
+        if not requires_grad and self.grad_fn is not None:
+            raise RuntimeError(
+                "requires_grad_: cannot turn off requires_grad of a non-leaf tensor; "
+                "use .detach()")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self):
+        """Keep ``.grad`` for this non-leaf tensor after ``backward()``."""
+        if self.grad_fn is not None:
+            self.grad_fn.retained = weakref.ref(self)
+        elif not self.requires_grad:
+            raise RuntimeError("retain_grad: the tensor does not require grad")
+        return self
+
+    @property
+    def retains_grad(self):
+        return self.grad_fn is not None and self.grad_fn.retained is not None
+
+    def clone(self):
+        """A copy with its own memory; gradients flow back to ``self``."""
+        return ops.Clone.apply(self)
+
+    # ------------------------------------------------------------------ arithmetic
+    def _operand(self, other):
+        """``other`` as a Tensor; Python numbers take this tensor's float dtype."""
+        if isinstance(other, Tensor):
+            return other
+        dtype = self.data.dtype
+        if dtype.kind != "f":  # integer or bool tensor: let the number decide
+            dtype = dtypes.default.dtype if isinstance(other, float) else None
+        return _make_tensor(_to_array(other, dtype, "operand"))
+
+    def __add__(self, other):
+        return ops.Add.apply(self, self._operand(other))
+
+    def __radd__(self, other):
+        return ops.Add.apply(self._operand(other), self)
+
+    def __sub__(self, other):
+        return ops.Sub.apply(self, self._operand(other))
+
+    def __rsub__(self, other):
+        return ops.Sub.apply(self._operand(other), self)
+
+    def __mul__(self, other):
+        return ops.Mul.apply(self, self._operand(other))
+
+    def __rmul__(self, other):
+        return ops.Mul.apply(self._operand(other), self)
+
+    def __truediv__(self, other):
+        return ops.Div.apply(self, self._operand(other))
+
+    def __rtruediv__(self, other):
+        return ops.Div.apply(self._operand(other), self)
+
+    def __pow__(self, exponent):
+        if isinstance(exponent, (int, float)):
+            return ops.PowScalar.apply(self, exponent)
+        return ops.Pow.apply(self, self._operand(exponent))
+
+    def __rpow__(self, base):
+        return ops.Pow.apply(self._operand(base), self)
+
+    def __neg__(self):
+        return ops.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return ops.Abs.apply(self)
+
+    def __matmul__(self, other):
+        return matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return matmul(self._operand(other), self)
+
+    add = __add__
+    sub = __sub__
+    mul = __mul__
+    div = __truediv__
+    pow = __pow__
+    neg = __neg__
+    abs = __abs__
+    matmul = __matmul__
+
+    # comparisons: boolean tensors, never differentiable
+    def _compare(self, other, compare):
+        other = other.data if isinstance(other, Tensor) else other
+        return _make_tensor(xp.asarray(compare(self.data, other)))
+
+    def __lt__(self, other):
+        return self._compare(other, xp.less)
+
+    def __le__(self, other):
+        return self._compare(other, xp.less_equal)
+
+    def __gt__(self, other):
+        return self._compare(other, xp.greater)
+
+    def __ge__(self, other):
+        return self._compare(other, xp.greater_equal)
+
+    def __eq__(self, other):
+        return self._compare(other, xp.equal)
+
+    def __ne__(self, other):
+        return self._compare(other, xp.not_equal)
+
+    def __invert__(self):
+        return _make_tensor(xp.logical_not(self.data) if self.dtype == dtypes.bool_
+                            else xp.invert(self.data))
+
+    def __and__(self, other):
+        return self._compare(other, xp.logical_and)
+
+    def __or__(self, other):
+        return self._compare(other, xp.logical_or)
+
+    def eq(self, other):
+        return self == other
+
+    def isnan(self):
+        return _make_tensor(xp.isnan(self.data))
+
+    def isfinite(self):
+        return _make_tensor(xp.isfinite(self.data))
+
+    def allclose(self, other, rtol=1e-5, atol=1e-8):
+        other = other.data if isinstance(other, Tensor) else other
+        return bool(xp.allclose(self.data, other, rtol=rtol, atol=atol))
+
+    # ------------------------------------------------------------------ elementwise
+    def exp(self):
+        return ops.Exp.apply(self)
+
+    def log(self):
+        return ops.Log.apply(self)
+
+    def sqrt(self):
+        return ops.Sqrt.apply(self)
+
+    def sin(self):
+        return ops.Sin.apply(self)
+
+    def cos(self):
+        return ops.Cos.apply(self)
+
+    def tanh(self):
+        return ops.Tanh.apply(self)
+
+    def sigmoid(self):
+        return ops.Sigmoid.apply(self)
+
+    def relu(self):
+        return ops.Relu.apply(self)
+
+    def erf(self):
+        return ops.Erf.apply(self)
+
+    def square(self):
+        return ops.PowScalar.apply(self, 2)
+
+    def rsqrt(self):
+        return ops.PowScalar.apply(self, -0.5)
+
+    def reciprocal(self):
+        return ops.PowScalar.apply(self, -1)
+
+    def sign(self):
+        return _make_tensor(xp.sign(self.data))
+
+    def clamp(self, min=None, max=None):
+        """Limit values to [min, max]; the gradient passes where min <= x <= max."""
+        if min is None and max is None:
+            raise ValueError("clamp: at least one of min and max must be given")
+        return ops.Clamp.apply(self, min, max)
+
+    clip = clamp
+
+    def maximum(self, other):
+        """Elementwise maximum; at ties each input receives half the gradient."""
+        return ops.Maximum.apply(self, self._operand(other))
+
+    def minimum(self, other):
+        """Elementwise minimum; at ties each input receives half the gradient."""
+        return ops.Minimum.apply(self, self._operand(other))
+
+    def masked_fill(self, mask, value):
+        """``value`` where ``mask`` is true, ``self`` elsewhere."""
+        return where(mask, self._operand(value), self)
+
+    # ------------------------------------------------------------------ reductions
+    def sum(self, dim=None, keepdim=False):
+        return ops.Sum.apply(self, _dims(dim), keepdim)
+
+    def mean(self, dim=None, keepdim=False):
+        return ops.Mean.apply(self, _dims(dim), keepdim)
+
+    def var(self, dim=None, unbiased=True, keepdim=False, correction=None):
+        """Variance over ``dim``; divides by n - 1 when ``unbiased`` (or n - correction)."""
+        dim = _dims(dim)
+        correction = (1 if unbiased else 0) if correction is None else correction
+        count = self.data.size // max(1, xp.mean(self.data, axis=dim, keepdims=True).size)
+        centered = self - self.mean(dim, keepdim=True)
+        return (centered * centered).sum(dim, keepdim) / max(0, count - correction)
+
+    def std(self, dim=None, unbiased=True, keepdim=False, correction=None):
+        return self.var(dim, unbiased, keepdim, correction).sqrt()
+
+    def max(self, dim=None, keepdim=False):
+        """The maximum; along ``dim``, the pair ``(values, indices)``.
+
+        Gradient convention (as PyTorch): the full reduction shares the gradient
+        equally among tied maxima; along ``dim`` it goes to the returned index.
+        """
+        if dim is None:
+            return ops.Max.apply(self)
+        return self._extreme_along(dim, keepdim, xp.argmax)
+
+    def min(self, dim=None, keepdim=False):
+        """The minimum; along ``dim``, the pair ``(values, indices)`` (see ``max``)."""
+        if dim is None:
+            return ops.Min.apply(self)
+        return self._extreme_along(dim, keepdim, xp.argmin)
+
+    def _extreme_along(self, dim, keepdim, arg_extreme):
+        indices = _make_tensor(arg_extreme(self.data, axis=dim, keepdims=True))
+        values = self.gather(dim, indices)
+        if not keepdim:
+            values, indices = values.squeeze(dim), indices.squeeze(dim)
+        return MaxMin(values, indices)
+
+    def amax(self, dim=None, keepdim=False):
+        """Maximum over ``dim`` (int or tuple); ties share the gradient equally."""
+        return ops.Max.apply(self, _dims(dim), keepdim)
+
+    def amin(self, dim=None, keepdim=False):
+        return ops.Min.apply(self, _dims(dim), keepdim)
+
+    def argmax(self, dim=None, keepdim=False):
+        return _make_tensor(xp.asarray(xp.argmax(self.data, axis=dim, keepdims=keepdim)))
+
+    def argmin(self, dim=None, keepdim=False):
+        return _make_tensor(xp.asarray(xp.argmin(self.data, axis=dim, keepdims=keepdim)))
+
+    def logsumexp(self, dim, keepdim=False):
+        """log(sum(exp(x))) over ``dim``, computed without overflow."""
+        return ops.LogSumExp.apply(self, _dims(dim), keepdim)
+
+    def softmax(self, dim):
+        return ops.Softmax.apply(self, dim)
+
+    def log_softmax(self, dim):
+        return ops.LogSoftmax.apply(self, dim)
+
+    # ------------------------------------------------------------------ shape
+    def reshape(self, *shape):
+        return ops.Reshape.apply(self, _shape_arg(shape))
+
+    view = reshape
+
+    def view_as(self, other):
+        return self.reshape(other.shape)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        """Merge dimensions ``start_dim`` to ``end_dim`` into one."""
+        if self.ndim == 0:
+            return self.reshape(1)
+        start, end = start_dim % self.ndim, end_dim % self.ndim
+        shape = self.shape[:start] + (-1,) + self.shape[end + 1:]
+        return self.reshape(shape)
+
+    def permute(self, *dims):
+        dims = _shape_arg(dims)
+        if sorted(d % max(1, self.ndim) for d in dims) != list(range(self.ndim)):
+            raise ValueError(
+                f"permute: {dims} is not a permutation of the {self.ndim} dimensions "
+                f"of a tensor of shape {self.shape}")
+        return ops.Permute.apply(self, tuple(d % self.ndim for d in dims))
+
+    def transpose(self, dim0, dim1):
+        dims = list(range(self.ndim))
+        try:
+            dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
+        except IndexError:
+            raise IndexError(
+                f"transpose: dimensions ({dim0}, {dim1}) out of range for a tensor "
+                f"of shape {self.shape}") from None
+        return ops.Permute.apply(self, tuple(dims))
+
+    def t(self):
+        return self.transpose(0, 1) if self.ndim == 2 else self
+
+    def unsqueeze(self, dim):
+        """Insert a dimension of size 1 at ``dim``."""
+        if not -self.ndim - 1 <= dim <= self.ndim:
+            raise IndexError(
+                f"unsqueeze: dimension {dim} out of range for a tensor of shape {self.shape}")
+        dim = dim % (self.ndim + 1)
+        return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
+
+    def squeeze(self, dim=None):
+        """Remove dimensions of size 1 (all, or those in ``dim``)."""
+        if dim is None:
+            return self.reshape(tuple(n for n in self.shape if n != 1))
+        dims = {d % max(1, self.ndim) for d in ((dim,) if isinstance(dim, int) else dim)}
+        return self.reshape(tuple(n for i, n in enumerate(self.shape)
+                                  if not (i in dims and n == 1)))
+
+    def expand(self, *shape):
+        """Broadcast to ``shape`` without copying (-1 keeps a dimension)."""
+        shape = _shape_arg(shape)
+        offset = len(shape) - self.ndim
+        shape = tuple(self.shape[i - offset] if n == -1 and i >= offset else n
+                      for i, n in enumerate(shape))
+        return ops.Expand.apply(self, shape)
+
+    def expand_as(self, other):
+        return self.expand(other.shape)
+
+    def gather(self, dim, index):
+        """Values at ``index`` along ``dim`` (``index`` has this tensor's ndim)."""
+        index = index.data if isinstance(index, Tensor) else xp.asarray(index)
+        return ops.Gather.apply(self, dim, index)
+
+    def __getitem__(self, index):
+        return ops.GetItem.apply(self, _index_arg(index))
+
+    def __setitem__(self, index, value):
+        index = _index_arg(index)
+        value = self._operand(value)
+        self._inplace(lambda source: ops.SetItem.apply(source, index, value))
+
+    # ------------------------------------------------------------------ in place
+    def _inplace(self, compute):
+        """Replace this tensor's values with ``compute(self)``, in its own memory.
+
+        When a graph is recorded, ``compute`` sees a copy of the old values, and
+        this tensor becomes the output of the new operation. The version counter
+        is bumped so that operations that saved the old values refuse to run
+        their backward.
+        """
+        recording = grad_state.enabled
+        if recording and self.requires_grad and self.grad_fn is None:
+            raise RuntimeError(
+                f"in-place operation on a leaf tensor of shape {self.shape} that "
+                "requires grad; do it inside `with mt.no_grad():` or on a clone")
+        source = self
+        if recording and self.requires_grad:
+            source = _make_tensor(self.data.copy())
+            source.requires_grad, source.grad_fn = True, self.grad_fn
+        result = compute(source)
+        if result.shape != self.shape:
+            raise ValueError(
+                f"in-place operation: result of shape {result.shape} does not fit "
+                f"a tensor of shape {self.shape}")
+        try:
+            xp.copyto(self.data, result.data, casting="same_kind")
+        except TypeError:
+            raise TypeError(
+                f"in-place operation: result of dtype {result.dtype} cannot be "
+                f"stored in a tensor of dtype {self.dtype}") from None
+        if recording:
+            self.grad_fn = result.grad_fn
+            self.requires_grad = result.requires_grad
+        self._version += 1
+        return self
+
+    def add_(self, other, alpha=1):
+        other = self._operand(other)
+        return self._inplace(lambda s: s + (other if alpha == 1 else other * alpha))
+
+    def sub_(self, other, alpha=1):
+        other = self._operand(other)
+        return self._inplace(lambda s: s - (other if alpha == 1 else other * alpha))
+
+    def mul_(self, other):
+        return self._inplace(lambda s: s * other)
+
+    def div_(self, other):
+        return self._inplace(lambda s: s / other)
+
+    def clamp_(self, min=None, max=None):
+        return self._inplace(lambda s: s.clamp(min, max))
+
+    def copy_(self, source):
+        source = self._operand(source)
+        return self._inplace(lambda s: source.expand(self.shape).to(self.dtype))
+
+    def fill_(self, value):
+        return self._inplace(lambda s: _make_tensor(xp.full(self.shape, value, self.dtype)))
+
+    def zero_(self):
+        return self.fill_(0)
+
+    def uniform_(self, a=0.0, b=1.0, generator=None):
+        """Fill with samples of U(a, b) from ``generator`` (default: the global one)."""
+        rng = random.generator_or_default(generator).numpy_rng
+        return self._inplace(lambda s: _make_tensor(
+            rng.uniform(a, b, size=self.shape).astype(self.dtype)))
+
+    def normal_(self, mean=0.0, std=1.0, generator=None):
+        """Fill with samples of N(mean, std**2) from ``generator``."""
+        rng = random.generator_or_default(generator).numpy_rng
+        return self._inplace(lambda s: _make_tensor(
+            rng.normal(mean, std, size=self.shape).astype(self.dtype)))
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+
+    # ------------------------------------------------------------------ printing
+    def __repr__(self):
+        body = xp.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        extras = []
+        if self.data.dtype not in (dtypes.default.dtype, dtypes.int64, dtypes.bool_):
+            extras.append(f"dtype={self.data.dtype}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn={self.grad_fn!r}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + ", ".join([body] + extras) + ")"
+
+    __str__ = __repr__
+
+
+_new_object = object.__new__
+
+
+def _make_tensor(data):
+    """A Tensor around the ndarray ``data`` (no copy, no checks): the hot path."""
+    tensor = _new_object(Tensor)
+    tensor.data = data
+    tensor.grad = None
+    tensor.requires_grad = False
+    tensor.grad_fn = None
+    tensor._version = 0
+    tensor.name = None
+    return tensor
+
+
+def _to_array(data, dtype, where):
+    """Convert user data to an ndarray, with PyTorch's dtype rules and clear errors."""
+    if isinstance(data, Tensor):
+        data = data.data
+    if dtype is not None:
+        dtype = xp.dtype(dtype)
+    try:
+        array = xp.array(data, dtype=dtype)
+    except ValueError as error:
+        raise ValueError(
+            f"{where}: cannot make a tensor from {type(data).__name__} data ({error}); "
+            "nested sequences must be rectangular and hold numbers") from None
+    except TypeError as error:
+        raise TypeError(f"{where}: cannot make a tensor from {type(data).__name__}: {error}") from None
+    if array.dtype.kind not in "biufc":
+        raise TypeError(
+            f"{where}: expected numbers, got data of dtype {array.dtype} "
+            f"({type(data).__name__})")
+    if dtype is None:
+        if array.dtype.kind == "f" and not isinstance(data, ndarray):
+            array = array.astype(dtypes.default.dtype)  # Python floats: the default dtype
+        elif array.dtype.kind in "iu" and array.dtype != dtypes.int64 and not isinstance(data, ndarray):
+            array = array.astype(dtypes.int64)
+    return array
+
+
+def _dims(dim):
+    """A reduction's ``dim`` as NumPy's ``axis``: None, an int or a tuple."""
+    if dim is None or isinstance(dim, int):
+        return dim
+    return tuple(dim)
+
+
+def _shape_arg(shape):
+    """Accept ``f(2, 3)`` and ``f((2, 3))`` alike."""
+    if len(shape) == 1 and not isinstance(shape[0], int):
+        shape = shape[0]
+    return tuple(int(n) for n in shape)
+
+
+def _index_arg(index):
+    """Tensors inside an index become arrays (integer or boolean)."""
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+    if isinstance(index, list):
+        return xp.asarray(index)
+    return index
+
+
+def matmul(a, b):
+    """Matrix product with NumPy's rules for 1-D operands and batch broadcasting."""
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul: both operands need at least 1 dimension, got {a.shape} and {b.shape}")
+    if a.ndim >= 2 and b.ndim >= 2:
+        return ops.MatMul.apply(a, b)
+    product = ops.MatMul.apply(a.unsqueeze(0) if a.ndim == 1 else a,
+                               b.unsqueeze(-1) if b.ndim == 1 else b)
+    if b.ndim == 1:
+        product = product.squeeze(-1)
+    if a.ndim == 1:
+        product = product.squeeze(-2)
+    return product
+
+
+def where(condition, a, b):
+    """``a`` where ``condition`` holds, else ``b`` (either may be a number)."""
+    condition = condition.data if isinstance(condition, Tensor) else xp.asarray(condition)
+    if not isinstance(a, Tensor):
+        a = b._operand(a) if isinstance(b, Tensor) else Tensor(a)
+    if not isinstance(b, Tensor):
+        b = a._operand(b)
+    return ops.Where.apply(condition.astype(bool, copy=False), a, b)
+
+
+def cat(tensors, dim=0):
+    """Join tensors along an existing dimension."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("cat: expected a non-empty sequence of tensors")
+    return ops.Cat.apply(dim, *tensors)
+
+
+def stack(tensors, dim=0):
+    """Join tensors of equal shape along a new dimension."""
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("stack: expected a non-empty sequence of tensors")
+    shapes = {t.shape for t in tensors}
+    if len(shapes) > 1:
+        raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
+    return cat([t.unsqueeze(dim) for t in tensors], dim)
+
+
+from . import ops, random  # noqa: E402  (these modules use Tensor, defined above)
+from .autograd.grad_mode import grad_state  # noqa: E402

@@ -1,0 +1,606 @@
+#!/usr/bin/env python
+"""Train a minitorch model on a scikit-learn toy data set.
+
+    python train.py                                     # MLP on two moons
+    python train.py --dataset digits --epochs 50 --json digits.json
+    python train.py --dataset diabetes --model linear --compare-sklearn
+    python train.py --dataset spirals --save run.npz --plot spirals.png
+    python train.py --resume run.npz                    # continue an interrupted run
+
+The loss follows the task: cross-entropy on class logits for classification,
+mean squared error on standardised targets for regression. After every epoch
+the model is evaluated on the whole training and test parts: accuracy and
+per-class F1 (classification), MSE and R^2 in the targets' original units
+(regression). Options left out take the data set's own defaults
+(``datasets.SPECS[name].train``), then the global ``DEFAULTS`` below.
+
+``fit(config)`` is the importable core; ``main(argv)`` is the command line.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import signal
+import sys
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+import minitorch as mt
+import minitorch.nn.functional as F
+from minitorch.utils.data import DataLoader, TensorDataset
+
+import datasets
+import models
+
+DEFAULTS = {
+    "dataset": "moons", "model": "mlp", "hidden": (64, 64), "activation": "relu",
+    "dropout": 0.0, "epochs": 30, "batch_size": 32, "optimizer": "adam", "lr": 0.01,
+    "momentum": 0.9, "weight_decay": 0.0, "seed": 0, "test_size": 0.2,
+}
+# On --resume these may differ from the checkpoint's config (e.g. train longer, or a
+# lower learning rate after a divergence); everything else must stay as it was.
+RESUME_OVERRIDABLE = ("epochs", "lr", "momentum", "weight_decay")
+CHECKPOINT_FORMAT = "minitorch-train-checkpoint-v1"
+HEADLINE = {"classification": "accuracy", "regression": "r2"}
+
+
+# ---------------------------------------------------------------- command line
+
+def _typed(kind, check, what):
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if not check(value):
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+        return value
+    return parse
+
+
+positive_int = _typed(int, lambda v: v > 0, "a positive integer")
+positive_float = _typed(float, lambda v: v > 0 and math.isfinite(v), "a positive number")
+nonnegative_float = _typed(float, lambda v: v >= 0 and math.isfinite(v), "a number >= 0")
+unit_interval = _typed(float, lambda v: 0 <= v < 1, "a number in [0, 1)")
+open_unit_interval = _typed(float, lambda v: 0 < v < 1, "a number strictly between 0 and 1")
+
+
+def hidden_sizes(text: str) -> tuple[int, ...]:
+    """'64,64' -> (64, 64); '' or 'none' -> () (no hidden layer)."""
+    if text.strip().lower() in ("", "none"):
+        return ()
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        sizes = ()
+    if not sizes or any(s <= 0 for s in sizes):
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated positive layer widths such as 64,64 (or 'none'), got {text!r}")
+    return sizes
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        description="Fit a minitorch model on a scikit-learn toy data set.",
+        epilog="data sets: " + "; ".join(f"{k}: {v}" for k, v in datasets.available().items()),
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    # Everything defaults to None so that we know what the user chose explicitly;
+    # the real defaults (per data set, then DEFAULTS) are filled in by make_config.
+    d = DEFAULTS
+    data = p.add_argument_group("data")
+    data.add_argument("--dataset", choices=list(datasets.available()), help=f"[{d['dataset']}]")
+    data.add_argument("--n-samples", type=positive_int, help="data-set parameter (generated sets)")
+    data.add_argument("--noise", type=nonnegative_float, help="data-set parameter (generated sets)")
+    data.add_argument("--test-size", type=open_unit_interval, help=f"[{d['test_size']}]")
+    data.add_argument("--seed", type=int, help=f"seeds data, split, init and shuffling [{d['seed']}]")
+    model = p.add_argument_group("model")
+    model.add_argument("--model", choices=list(models.available()), help=f"[{d['model']}]")
+    model.add_argument("--hidden", type=hidden_sizes, help="MLP hidden widths, e.g. 64,64 [64,64]")
+    model.add_argument("--activation", choices=list(models.ACTIVATIONS),
+                       help=f"[{d['activation']}]")
+    model.add_argument("--dropout", type=unit_interval, help=f"[{d['dropout']}]")
+    opt = p.add_argument_group("optimisation (defaults depend on the data set)")
+    opt.add_argument("--epochs", type=positive_int)
+    opt.add_argument("--batch-size", type=positive_int)
+    opt.add_argument("--optimizer", choices=["sgd", "adam"], help=f"[{d['optimizer']}]")
+    opt.add_argument("--lr", type=positive_float)
+    opt.add_argument("--momentum", type=unit_interval, help=f"SGD only [{d['momentum']}]")
+    opt.add_argument("--weight-decay", type=nonnegative_float)
+    out = p.add_argument_group("output")
+    out.add_argument("--quiet", action="store_true", help="no progress bar and no per-epoch lines")
+    out.add_argument("--json", metavar="PATH", help="write final metrics and full history as JSON")
+    out.add_argument("--save", metavar="PATH", help="write a checkpoint (.npz) after every epoch")
+    out.add_argument("--resume", metavar="PATH", help="continue training from a checkpoint")
+    out.add_argument("--plot", metavar="PATH", help="write a PNG of decision regions and curves")
+    out.add_argument("--compare-sklearn", action="store_true",
+                     help="also fit scikit-learn's comparable model on the same split")
+    return p
+
+
+def _given(args) -> dict:
+    """The training options the user set explicitly on the command line."""
+    keys = ("dataset", "test_size", "seed", "model", "hidden", "activation", "dropout",
+            "epochs", "batch_size", "optimizer", "lr", "momentum", "weight_decay")
+    given = {k: getattr(args, k) for k in keys if getattr(args, k) is not None}
+    data = {k: getattr(args, k) for k in ("n_samples", "noise") if getattr(args, k) is not None}
+    if data:
+        given["data"] = data
+    return given
+
+
+def make_config(given: dict) -> dict:
+    """A complete, JSON-able training config: explicit choices, then the data set's
+    training defaults, then DEFAULTS. Raises ValueError on inconsistent choices."""
+    name = given.get("dataset", DEFAULTS["dataset"])
+    spec = datasets.SPECS[name]
+    config = {**DEFAULTS, **spec.train, **given, "dataset": name}
+    config["data"] = datasets.check_params(name, **given.get("data", {}))
+    config["hidden"] = list(config["hidden"])
+    if spec.task not in models.tasks(config["model"]):
+        raise ValueError(f"model {config['model']!r} does not fit data set {name!r} "
+                         f"({spec.task}); use one of: "
+                         + ", ".join(m for m in models.available() if spec.task in models.tasks(m)))
+    ignored = [k for k in ("hidden", "activation", "dropout") if k in given]
+    if config["model"] != "mlp" and ignored:
+        raise ValueError(f"--{ignored[0]} applies to --model mlp only, not {config['model']!r}")
+    return config
+
+
+def resume_config(saved: dict, given: dict) -> dict:
+    """The checkpoint's config, updated with the options that may change on resume."""
+    config = json.loads(json.dumps(saved))            # a deep copy
+    for key, value in given.items():
+        value = list(value) if isinstance(value, tuple) else value
+        if key in RESUME_OVERRIDABLE:
+            config[key] = value
+        elif key == "data":
+            if any(config["data"].get(k) != v for k, v in value.items()):
+                raise ValueError("cannot change data-set parameters when resuming "
+                                 f"(the checkpoint has {config['data']})")
+        elif config.get(key) != value:
+            raise ValueError(f"cannot change --{key.replace('_', '-')} when resuming (checkpoint: "
+                             f"{config.get(key)!r}); only --{', --'.join(RESUME_OVERRIDABLE)} "
+                             "may change")
+    return config
+
+
+# ----------------------------------------------------------------- building blocks
+
+def build_model(config: dict, split: datasets.Split) -> mt.nn.Module:
+    options = {}
+    if config["model"] == "mlp":
+        options = {"hidden": tuple(config["hidden"]), "activation": config["activation"],
+                   "dropout": config["dropout"]}
+    return models.build(config["model"], split.n_features, split.n_outputs, **options)
+
+
+def build_optimizer(config: dict, model: mt.nn.Module) -> mt.optim.Optimizer:
+    if config["optimizer"] == "sgd":
+        return mt.optim.SGD(model.parameters(), lr=config["lr"], momentum=config["momentum"],
+                            weight_decay=config["weight_decay"])
+    return mt.optim.Adam(model.parameters(), lr=config["lr"], weight_decay=config["weight_decay"])
+
+
+def loss_function(task: str):
+    return F.cross_entropy if task == "classification" else F.mse_loss
+
+
+def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> dict:
+    from sklearn.metrics import f1_score
+    f1 = f1_score(y_true, y_pred, labels=list(range(n_classes)), average=None, zero_division=0)
+    return {"accuracy": float(np.mean(y_true == y_pred)), "f1_macro": float(np.mean(f1)),
+            "f1": [float(v) for v in f1]}
+
+
+def regression_metrics(split: datasets.Split, y_true: np.ndarray, y_pred: np.ndarray) -> dict:
+    """MSE and R^2 in the targets' original units (inputs are standardised)."""
+    from sklearn.metrics import r2_score
+    y_true, y_pred = split.inverse_transform_y(y_true), split.inverse_transform_y(y_pred)
+    return {"mse": float(np.mean((y_true - y_pred) ** 2)), "r2": float(r2_score(y_true, y_pred))}
+
+
+def predictions_metrics(split, y_true: np.ndarray, outputs: np.ndarray) -> dict:
+    if split.task == "classification":
+        return classification_metrics(y_true, outputs.argmax(axis=1), split.n_classes)
+    return regression_metrics(split, y_true, outputs)
+
+
+@mt.no_grad()
+def evaluate(model, split: datasets.Split) -> dict:
+    """Loss and metrics on the whole training and test parts, in eval mode."""
+    was_training = model.training
+    model.eval()
+    loss_fn, result = loss_function(split.task), {}
+    for part, X, y in (("train", split.X_train, split.y_train), ("test", split.X_test, split.y_test)):
+        outputs = model(X)
+        result[part] = {"loss": float(loss_fn(outputs, y).item()),
+                        **predictions_metrics(split, y.numpy(), outputs.numpy())}
+    model.train(was_training)
+    return result
+
+
+# ------------------------------------------------------------------- checkpoints
+
+def save_checkpoint(path: str, state: dict) -> None:
+    """Write ``state`` with mt.save atomically: a killed process leaves the old file intact."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.npz")
+    try:
+        mt.save(state, str(tmp))
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def load_checkpoint(path: str) -> dict:
+    state = mt.load(path)
+    if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
+        raise ValueError(f"{path} is not a train.py checkpoint (expected format "
+                         f"{CHECKPOINT_FORMAT!r})")
+    return state
+
+
+# ---------------------------------------------------------------------- training
+
+@dataclass
+class FitResult:
+    status: str                      # "completed", "diverged" or "interrupted"
+    config: dict
+    model: mt.nn.Module
+    split: datasets.Split
+    history: list = field(default_factory=list)
+    message: str = ""
+    seconds: float = 0.0             # training + evaluation time of this process
+
+    @property
+    def final(self) -> dict | None:
+        return self.history[-1] if self.history else None
+
+    def to_json(self) -> dict:
+        final = self.final
+        return {"status": self.status, "message": self.message, "config": self.config,
+                "epochs_completed": final["epoch"] if final else 0,
+                "final": {"train": final["train"], "test": final["test"]} if final else None,
+                "history": self.history, "seconds": self.seconds}
+
+
+class Diverged(Exception):
+    def __init__(self, epoch: int, step: int, value: float):
+        super().__init__(f"epoch {epoch}, step {step}: loss is {value}")
+        self.epoch, self.step, self.value = epoch, step, value
+
+
+def train_epoch(model, loader, optimizer, loss_fn, epoch: int) -> float:
+    """One pass over the training data; returns the mean training loss."""
+    model.train()
+    total, count = 0.0, 0
+    for step, (xb, yb) in enumerate(loader, start=1):
+        loss = loss_fn(model(xb), yb)
+        value = loss.item()
+        if not math.isfinite(value):
+            raise Diverged(epoch, step, value)      # before the step: weights stay finite
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        total, count = total + value * len(xb), count + len(xb)
+    return total / count
+
+
+def fit(config: dict, *, checkpoint: dict | None = None, save_path: str | None = None,
+        progress: bool = False, should_stop=lambda: False) -> FitResult:
+    """Train as ``config`` says (see make_config), optionally starting from a loaded
+    ``checkpoint`` and saving one to ``save_path`` after every epoch.
+
+    Stops early with status "diverged" on a NaN/inf loss (the last checkpoint on disk
+    is from the last good epoch) or "interrupted" when ``should_stop()`` turns true
+    (checked after each epoch's checkpoint is written).
+    """
+    split = datasets.load(config["dataset"], test_size=config["test_size"], seed=config["seed"],
+                          **config["data"])
+    mt.manual_seed(config["seed"])
+    model = build_model(config, split)
+    optimizer = build_optimizer(config, model)
+    shuffle = mt.Generator().manual_seed(config["seed"])
+    loader = DataLoader(TensorDataset(split.X_train, split.y_train),
+                        batch_size=config["batch_size"], shuffle=True, generator=shuffle)
+    loss_fn = loss_function(split.task)
+    result = FitResult("completed", config, model, split)
+    if checkpoint is not None:
+        _restore(checkpoint, model, optimizer, shuffle, result, config)
+
+    start = len(result.history)
+    bar = _progress_bar(config, start, enabled=progress)
+    t0 = time.perf_counter()
+    for epoch in range(start + 1, config["epochs"] + 1):
+        tick = time.perf_counter()
+        try:
+            train_loss = train_epoch(model, loader, optimizer, loss_fn, epoch)
+        except Diverged as e:
+            result.status, result.message = "diverged", _divergence_message(e, config, save_path)
+            break
+        entry = {"epoch": epoch, "loss": train_loss, **evaluate(model, split),
+                 "seconds": time.perf_counter() - tick}
+        result.history.append(entry)
+        if save_path:
+            save_checkpoint(save_path, _checkpoint_state(model, optimizer, shuffle, result))
+        _report_epoch(bar, entry, split.task, config["epochs"], progress)
+        if should_stop() and epoch < config["epochs"]:
+            result.status = "interrupted"
+            result.message = (f"interrupted after epoch {epoch}"
+                              + (f"; resume with: python train.py --resume {save_path}"
+                                 if save_path else " (no --save path, nothing saved)"))
+            break
+    if bar is not None:
+        bar.close()
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def _checkpoint_state(model, optimizer, shuffle, result: FitResult) -> dict:
+    return {"format": CHECKPOINT_FORMAT, "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(), "epoch": len(result.history),
+            "rng": {"global": mt.get_rng_state(), "shuffle": shuffle.get_state()},
+            "config": result.config, "history": result.history}
+
+
+def _restore(state: dict, model, optimizer, shuffle, result: FitResult, config: dict) -> None:
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    for group in optimizer.param_groups:           # options that may change on resume
+        group["lr"], group["weight_decay"] = config["lr"], config["weight_decay"]
+        if "momentum" in group:
+            group["momentum"] = config["momentum"]
+    mt.set_rng_state(state["rng"]["global"])
+    shuffle.set_state(state["rng"]["shuffle"])
+    result.history = list(state["history"])
+
+
+def _divergence_message(e: Diverged, config: dict, save_path: str | None) -> str:
+    kept = (f"the last good checkpoint (epoch {e.epoch - 1}) is kept in {save_path}"
+            if save_path and e.epoch > 1 else "no checkpoint was written")
+    return (f"training diverged at epoch {e.epoch}, step {e.step}: the loss is {e.value}. "
+            f"{kept}. Hint: lower the learning rate (now --lr {config['lr']:g}), "
+            f"e.g. --lr {config['lr'] / 10:g}.")
+
+
+# ----------------------------------------------------------------------- reporting
+
+def _progress_bar(config: dict, start: int, enabled: bool):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+    return tqdm(total=config["epochs"], initial=start, unit="epoch", dynamic_ncols=True,
+                desc=f"{config['model']} on {config['dataset']}")
+
+
+def format_metrics(metrics: dict, task: str) -> str:
+    if task == "classification":
+        return f"acc {metrics['accuracy']:.4f}  f1 {metrics['f1_macro']:.4f}"
+    return f"mse {metrics['mse']:.4g}  r2 {metrics['r2']:.4f}"
+
+
+def _report_epoch(bar, entry: dict, task: str, epochs: int, progress: bool) -> None:
+    if not progress:
+        return
+    key = HEADLINE[task]
+    bar.set_postfix(loss=f"{entry['loss']:.4f}", **{f"test_{key}": f"{entry['test'][key]:.4f}"})
+    bar.update(1)
+    width = len(str(epochs))
+    bar.write(f"epoch {entry['epoch']:>{width}}/{epochs}  loss {entry['loss']:.4f}  |  "
+              f"train {format_metrics(entry['train'], task)}  |  "
+              f"test {format_metrics(entry['test'], task)}")
+
+
+def summary(result: FitResult) -> str:
+    final, task = result.final, result.split.task
+    if final is None:
+        return "no epoch completed"
+    lines = [f"{result.config['model']} on {result.config['dataset']}: epoch {final['epoch']}, "
+             f"{result.seconds:.2f}s",
+             f"  train  {format_metrics(final['train'], task)}",
+             f"  test   {format_metrics(final['test'], task)}"]
+    if task == "classification":
+        names = result.split.target_names or [str(c) for c in range(result.split.n_classes)]
+        lines.append("  test F1 per class: "
+                     + ", ".join(f"{n} {v:.3f}" for n, v in zip(names, final["test"]["f1"])))
+    else:
+        lines.append("  (mse in the targets' original units; the loss is on standardised targets)")
+    return "\n".join(lines)
+
+
+def write_json(path: str, payload: dict) -> None:
+    tmp = f"{path}.{os.getpid()}.tmp"
+    with open(tmp, "w") as f:
+        json.dump(payload, f, indent=1)
+    os.replace(tmp, path)
+
+
+# --------------------------------------------------------------- scikit-learn
+
+SKLEARN_ACTIVATION = {"relu": "relu", "tanh": "tanh", "sigmoid": "logistic"}
+
+
+def sklearn_baseline(config: dict, split: datasets.Split) -> dict:
+    """Fit scikit-learn's comparable model on the same (standardised) split.
+
+    MLP -> MLPClassifier/MLPRegressor with the same hidden sizes and activation and
+    scikit-learn's own defaults otherwise (adam, lr 1e-3, alpha 1e-4), max_iter=1000;
+    logistic -> LogisticRegression; linear -> LinearRegression.
+    """
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LinearRegression, LogisticRegression
+    from sklearn.neural_network import MLPClassifier, MLPRegressor
+
+    classify = split.task == "classification"
+    X_train, X_test = split.X_train.numpy(), split.X_test.numpy()
+    y_train, y_test = split.y_train.numpy(), split.y_test.numpy()
+    if config["model"] == "mlp" and config["hidden"]:
+        cls = MLPClassifier if classify else MLPRegressor
+        estimator = cls(hidden_layer_sizes=tuple(config["hidden"]), max_iter=1000,
+                        activation=SKLEARN_ACTIVATION.get(config["activation"], "relu"),
+                        random_state=config["seed"])
+    else:
+        estimator = LogisticRegression(max_iter=1000) if classify else LinearRegression()
+    target = y_train if classify or y_train.shape[1] > 1 else y_train.ravel()
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        estimator.fit(X_train, target)
+    seconds = time.perf_counter() - t0
+
+    def metrics(X, y):
+        pred = estimator.predict(X)
+        if classify:
+            return classification_metrics(y, pred, split.n_classes)
+        return regression_metrics(split, y, pred.reshape(len(X), -1))
+
+    return {"estimator": repr(estimator), "seconds": seconds,
+            "train": metrics(X_train, y_train), "test": metrics(X_test, y_test)}
+
+
+def comparison_table(result: FitResult, sk: dict) -> str:
+    keys = (("accuracy", "f1_macro") if result.split.task == "classification" else ("mse", "r2"))
+    rows = [f"{'':16}{'minitorch':>12}{'scikit-learn':>14}"]
+    for part in ("train", "test"):
+        for key in keys:
+            rows.append(f"{part + ' ' + key:16}{result.final[part][key]:>12.4f}"
+                        f"{sk[part][key]:>14.4f}")
+    rows.append(f"{'fit time (s)':16}{result.seconds:>12.2f}{sk['seconds']:>14.2f}")
+    return f"scikit-learn model: {sk['estimator']}\n" + "\n".join(rows)
+
+
+# ----------------------------------------------------------------------- plotting
+
+def save_plot(path: str, result: FitResult) -> str | None:
+    """Write decision regions (2-D data) and loss/metric curves to a PNG.
+
+    Returns None on success, or a message when matplotlib is not installed.
+    """
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return ("--plot needs matplotlib, which is not installed; install it with "
+                "`pip install matplotlib` (training itself is unaffected)")
+    split, history = result.split, result.history
+    two_d = split.n_features == 2
+    fig, axes = plt.subplots(1, 3 if two_d else 2, figsize=(15 if two_d else 10, 4.5))
+    if two_d:
+        _plot_regions(axes[0], result.model, split)
+    epochs = [h["epoch"] for h in history]
+    key = HEADLINE[split.task]
+    for ax, what, label in ((axes[-2], "loss", "loss"), (axes[-1], key, key)):
+        for part in ("train", "test"):
+            ax.plot(epochs, [h[part][what] for h in history], label=part)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(label)
+        ax.legend()
+        ax.grid(alpha=0.3)
+    axes[-2].set_title("loss")
+    axes[-1].set_title(f"{key} (final test {history[-1]['test'][key]:.4f})" if history else key)
+    fig.suptitle(f"{result.config['model']} on {result.config['dataset']}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return None
+
+
+@mt.no_grad()
+def _plot_regions(ax, model, split: datasets.Split) -> None:
+    X_test, y_test = split.X_test.numpy(), split.y_test.numpy()
+    X_all = np.concatenate([split.X_train.numpy(), X_test])
+    lo, hi = X_all.min(axis=0) - 0.5, X_all.max(axis=0) + 0.5
+    xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], 200), np.linspace(lo[1], hi[1], 200))
+    grid = mt.from_numpy(np.stack([xx.ravel(), yy.ravel()], axis=1).astype(np.float32))
+    model.eval()
+    out = model(grid).numpy()
+    model.train()
+    if split.task == "classification":
+        zz = out.argmax(axis=1).reshape(xx.shape)
+        levels = np.arange(split.n_classes + 1) - 0.5
+        ax.contourf(xx, yy, zz, levels=levels, cmap="coolwarm", alpha=0.35)
+        ax.scatter(X_test[:, 0], X_test[:, 1], c=y_test, cmap="coolwarm", edgecolors="k",
+                   s=18, vmin=0, vmax=split.n_classes - 1)
+        ax.set_title("decision regions, test points")
+    else:
+        zz = split.inverse_transform_y(out)[:, 0].reshape(xx.shape)
+        contour = ax.contourf(xx, yy, zz, levels=20, cmap="viridis", alpha=0.6)
+        ax.scatter(X_test[:, 0], X_test[:, 1], c=split.inverse_transform_y(y_test)[:, 0],
+                   cmap="viridis", edgecolors="k", s=18)
+        ax.figure.colorbar(contour, ax=ax)
+        ax.set_title("prediction, test points")
+    ax.set_xlabel("feature 0 (standardised)")
+    ax.set_ylabel("feature 1 (standardised)")
+
+
+# ---------------------------------------------------------------------------- main
+
+class StopOnSigint:
+    """First Ctrl-C: finish the current epoch, save, then stop. Second: abort at once."""
+
+    def __init__(self):
+        self.requested = False
+
+    def __call__(self) -> bool:
+        return self.requested
+
+    def __enter__(self):
+        self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc):
+        signal.signal(signal.SIGINT, self._previous)
+
+    def _handle(self, signum, frame):
+        self.requested = True
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        print("\nCtrl-C: stopping after this epoch (press again to abort now)", file=sys.stderr)
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    given = _given(args)
+    checkpoint = None
+    try:
+        if args.resume:
+            checkpoint = load_checkpoint(args.resume)
+            config = resume_config(checkpoint["config"], given)
+        else:
+            config = make_config(given)
+    except (ValueError, OSError) as e:
+        parser.error(str(e))
+    save_path = args.save or args.resume
+    progress = not args.quiet
+    say = (lambda *a: None) if args.quiet else print
+
+    with StopOnSigint() as stop:
+        result = fit(config, checkpoint=checkpoint, save_path=save_path, progress=progress,
+                     should_stop=stop)
+    if result.status != "completed":
+        print(result.message, file=sys.stderr)
+    say(summary(result))
+
+    payload = result.to_json()
+    if args.compare_sklearn and result.final is not None:
+        sk = sklearn_baseline(config, result.split)
+        payload["sklearn"] = sk
+        say(comparison_table(result, sk))
+    if args.plot and result.final is not None:
+        problem = save_plot(args.plot, result)
+        print(problem, file=sys.stderr) if problem else say(f"plot written to {args.plot}")
+    if args.json:
+        write_json(args.json, payload)
+    return {"completed": 0, "diverged": 1, "interrupted": 130}[result.status]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
