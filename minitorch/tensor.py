@@ -196,36 +196,36 @@ class Tensor:
         return _make_tensor(_to_array(other, dtype, "operand"))
 
     def __add__(self, other):
-        return ops.Add.apply(self, self._operand(other))
+        return _binary(ops.Add, self, other)
 
     def __radd__(self, other):
-        return ops.Add.apply(self._operand(other), self)
+        return _binary(ops.Add, self, other, reflected=True)
 
     def __sub__(self, other):
-        return ops.Sub.apply(self, self._operand(other))
+        return _binary(ops.Sub, self, other)
 
     def __rsub__(self, other):
-        return ops.Sub.apply(self._operand(other), self)
+        return _binary(ops.Sub, self, other, reflected=True)
 
     def __mul__(self, other):
-        return ops.Mul.apply(self, self._operand(other))
+        return _binary(ops.Mul, self, other)
 
     def __rmul__(self, other):
-        return ops.Mul.apply(self._operand(other), self)
+        return _binary(ops.Mul, self, other, reflected=True)
 
     def __truediv__(self, other):
-        return ops.Div.apply(self, self._operand(other))
+        return _binary(ops.Div, self, other)
 
     def __rtruediv__(self, other):
-        return ops.Div.apply(self._operand(other), self)
+        return _binary(ops.Div, self, other, reflected=True)
 
     def __pow__(self, exponent):
         if isinstance(exponent, (int, float)):
             return ops.PowScalar.apply(self, exponent)
-        return ops.Pow.apply(self, self._operand(exponent))
+        return _binary(ops.Pow, self, exponent)
 
     def __rpow__(self, base):
-        return ops.Pow.apply(self._operand(base), self)
+        return _binary(ops.Pow, self, base, reflected=True)
 
     def __neg__(self):
         return ops.Neg.apply(self)
@@ -347,11 +347,11 @@ class Tensor:
 
     def maximum(self, other):
         """Elementwise maximum; at ties each input receives half the gradient."""
-        return ops.Maximum.apply(self, self._operand(other))
+        return _binary(ops.Maximum, self, other)
 
     def minimum(self, other):
         """Elementwise minimum; at ties each input receives half the gradient."""
-        return ops.Minimum.apply(self, self._operand(other))
+        return _binary(ops.Minimum, self, other)
 
     def masked_fill(self, mask, value):
         """``value`` where ``mask`` is true, ``self`` elsewhere."""
@@ -382,13 +382,13 @@ class Tensor:
         equally among tied maxima; along ``dim`` it goes to the returned index.
         """
         if dim is None:
-            return ops.Max.apply(self)
+            return ops.Max.apply(self, None, False)
         return self._extreme_along(dim, keepdim, xp.argmax)
 
     def min(self, dim=None, keepdim=False):
         """The minimum; along ``dim``, the pair ``(values, indices)`` (see ``max``)."""
         if dim is None:
-            return ops.Min.apply(self)
+            return ops.Min.apply(self, None, False)
         return self._extreme_along(dim, keepdim, xp.argmin)
 
     def _extreme_along(self, dim, keepdim, arg_extreme):
@@ -594,6 +594,27 @@ class Tensor:
 
 
 _new_object = object.__new__
+
+
+def _binary(function, tensor, other, reflected=False):
+    """Apply a two-input Function to a tensor and a tensor or number.
+
+    Dtypes follow PyTorch: a number takes the tensor's float dtype, and an
+    integer tensor meeting a float tensor takes the float tensor's dtype.
+    """
+    other = tensor._operand(other)
+    if other.data.dtype != tensor.data.dtype:
+        tensor, other = _promote(tensor, other)
+    return function.apply(other, tensor) if reflected else function.apply(tensor, other)
+
+
+def _promote(a, b):
+    a_float, b_float = a.data.dtype.kind == "f", b.data.dtype.kind == "f"
+    if a_float and not b_float:
+        return a, b.to(a.data.dtype)
+    if b_float and not a_float:
+        return a.to(b.data.dtype), b
+    return a, b
 
 
 def _make_tensor(data):

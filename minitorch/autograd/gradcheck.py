@@ -65,12 +65,13 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
                       if isinstance(x, Tensor) and x.requires_grad]
 
     def vector_jacobian_product(*args):
-        outs = _as_tuple(fn(*args[:n_inputs]))
-        used = [o for o in outs if o.requires_grad]
-        seeds = [v for o, v in zip(outs, args[n_inputs:]) if o.requires_grad]
-        grads = grad(used, [args[i] for i in differentiable], seeds,
-                     create_graph=True, allow_unused=True)
-        return tuple(g for g in grads if g is not None and g.requires_grad)
+        with enable_grad():  # also during the finite differences, which run under no_grad
+            outs = _as_tuple(fn(*args[:n_inputs]))
+            used = [o for o in outs if o.requires_grad]
+            seeds = [v for o, v in zip(outs, args[n_inputs:]) if o.requires_grad]
+            grads = grad(used, [args[i] for i in differentiable], seeds,
+                         create_graph=True, allow_unused=True)
+        return tuple(g for g in grads if g is not None)
 
     return gradcheck(vector_jacobian_product, inputs + grad_outputs, eps, atol, rtol,
                      raise_exception)
@@ -129,4 +130,4 @@ def _numeric_jacobians(fn, inputs, checked, eps):
 from ..backend import xp  # noqa: E402
 from ..tensor import Tensor  # noqa: E402
 from .engine import grad  # noqa: E402
-from .grad_mode import no_grad  # noqa: E402
+from .grad_mode import enable_grad, no_grad  # noqa: E402

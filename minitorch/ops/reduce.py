@@ -37,7 +37,7 @@ class _Extreme(Function):
     reduce = None  # xp.max or xp.min
 
     @classmethod
-    def forward(cls, ctx, a, dim=None, keepdim=False):
+    def forward(cls, ctx, a, dim, keepdim):
         if a.data.size == 0:
             raise ValueError(f"{cls.__name__.lower()}: cannot reduce an empty tensor")
         ctx.save_for_backward(a)
