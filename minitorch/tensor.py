@@ -143,9 +143,7 @@ class Tensor:
         element. The graph is freed afterwards unless ``retain_graph`` (which
         defaults to ``create_graph``).
         """
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph)
+        autograd.backward(self, gradient, retain_graph, create_graph)
 
     def detach(self):
         """A tensor sharing this data, cut off from the graph."""
@@ -724,5 +722,5 @@ def stack(tensors, dim=0):
     return cat([t.unsqueeze(dim) for t in tensors], dim)
 
 
-from . import ops, random  # noqa: E402  (these modules use Tensor, defined above)
+from . import autograd, ops, random  # noqa: E402  (these modules use Tensor, defined above)
 from .autograd.grad_mode import grad_state  # noqa: E402

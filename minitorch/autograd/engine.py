@@ -58,7 +58,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                 if type(input_grad) is not Tensor:
                     input_grad = _as_grad_tensor(input_grad)
                 if type(edge) is Context:
-                    input_grad = _sum_to_shape(input_grad, edge.out_shape, node)
+                    if input_grad.shape != edge.out_shape:
+                        input_grad = _sum_to_shape(input_grad, edge.out_shape, node)
                     previous = buffers.get(edge)
                     buffers[edge] = input_grad if previous is None else previous + input_grad
                     remaining = pending[edge] - 1
@@ -68,7 +69,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                         del pending[edge]
                         ready.append(edge)
                 else:
-                    input_grad = _sum_to_shape(input_grad, edge.shape, node)
+                    if input_grad.shape != edge.data.shape:
+                        input_grad = _sum_to_shape(input_grad, edge.data.shape, node)
                     _deliver_to_leaf(edge, input_grad, grad, create_graph, capture, captured)
     finally:
         grad_state.enabled = previous_mode
@@ -169,8 +171,6 @@ def _count_consumers(start):
 
 def _sum_to_shape(grad, shape, node):
     """Sum a gradient over the axes that broadcasting added, so it has ``shape``."""
-    if grad.shape == shape:
-        return grad
     leading, kept = unbroadcast_axes(grad.shape, shape)
     if leading < 0:
         raise RuntimeError(

@@ -25,17 +25,20 @@ class Context:
 
     ``next`` holds one entry per argument of ``forward``: the input's own
     ``grad_fn`` (a Context), the input itself when it is a leaf that requires
-    grad, or None when no gradient flows there.
+    grad, or None when no gradient flows there. Attributes that ``forward``
+    sets on ``ctx`` live in its ``__dict__``.
     """
 
-    __slots__ = ("fn", "next", "out_shape", "saved", "saved_versions",
-                 "retained", "freed", "recording", "__dict__", "__weakref__")
+    __slots__ = ("fn", "next", "out_shape", "recording", "__dict__", "__weakref__")
+
+    # Defaults shared by every node until one sets its own (saves work per operation).
+    saved = ()
+    saved_versions = ()
+    retained = None
+    freed = False
 
     def __init__(self, fn):
         self.fn = fn
-        self.saved = ()
-        self.retained = None
-        self.freed = False
 
     def save_for_backward(self, *tensors):
         """Keep tensors (or None) for ``backward``; in-place changes to them are caught."""
@@ -73,8 +76,7 @@ class Context:
 
     def release(self):
         """Free what was saved, after a backward pass that does not retain the graph."""
-        self.saved = ()
-        self.__dict__.clear()
+        self.__dict__.clear()  # saved tensors and whatever forward kept on ctx
         self.freed = True
 
     def name(self):
@@ -105,7 +107,8 @@ class Function:
                 if isinstance(arg, Tensor) and arg.requires_grad:
                     record = True
                     break
-        ctx = Context(cls)
+        ctx = _new_object(Context)
+        ctx.fn = cls
         ctx.recording = record
         grad_state.enabled = False
         try:
@@ -121,14 +124,17 @@ class Function:
             out = out.data if isinstance(out, Tensor) else xp.asarray(out)
         result = _make_tensor(out)
         if record:
-            ctx.next = tuple(
+            ctx.next = tuple([
                 (arg.grad_fn or arg) if isinstance(arg, Tensor) and arg.requires_grad
                 else None
-                for arg in args)
+                for arg in args])
             ctx.out_shape = out.shape
             result.requires_grad = True
             result.grad_fn = ctx
         return result
+
+
+_new_object = object.__new__
 
 
 def _operation_error(cls, args, error):
