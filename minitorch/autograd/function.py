@@ -16,6 +16,8 @@ An operation is a ``Function`` subclass with two static methods side by side:
 ``Function.apply(*args)`` runs ``forward`` and, when grad mode is on and an input
 requires grad, records a ``Context`` as the output's ``grad_fn``.
 """
+import weakref
+
 from ..backend import ndarray, xp
 from .grad_mode import grad_state
 
@@ -76,8 +78,11 @@ class Context:
 
     def release(self):
         """Free what was saved, after a backward pass that does not retain the graph."""
+        retained = self.retained
         self.__dict__.clear()  # saved tensors and whatever forward kept on ctx
         self.freed = True
+        if retained is not None:
+            self.retained = retained
 
     def name(self):
         return f"{self.fn.__name__}Backward"
@@ -131,6 +136,8 @@ class Function:
             ctx.out_shape = out.shape
             result.requires_grad = True
             result.grad_fn = ctx
+            if grad_state.retain_all:
+                ctx.retained = weakref.ref(result)
         return result
 
 

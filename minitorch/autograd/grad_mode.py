@@ -5,10 +5,11 @@ import functools
 class _GradState:
     """Module-level switch read by ``Function.apply`` on every operation."""
 
-    __slots__ = ("enabled",)
+    __slots__ = ("enabled", "retain_all")
 
     def __init__(self):
         self.enabled = True
+        self.retain_all = False  # see retain_grads()
 
 
 grad_state = _GradState()
@@ -81,3 +82,21 @@ class enable_grad(_GradModeContext):
     """Enable graph recording inside a ``no_grad`` block."""
 
     mode = True
+
+
+class retain_grads:
+    """Context manager: every tensor recorded inside keeps its ``.grad`` after backward.
+
+    As if ``retain_grad()`` were called on each intermediate result, so that a
+    whole graph can be inspected or drawn (``mt.viz``) with the gradient at every
+    node. Costs a weak reference per recorded operation.
+    """
+
+    def __enter__(self):
+        self.prev = grad_state.retain_all
+        grad_state.retain_all = True
+        return self
+
+    def __exit__(self, *exc):
+        grad_state.retain_all = self.prev
+        return False
