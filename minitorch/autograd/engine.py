@@ -6,6 +6,11 @@ its ``backward`` once all of them have (Kahn's topological order), so re-used
 tensors (``b = a + a``) receive the sum of every path. Each node's gradient is
 dropped as soon as it is consumed, and its saved tensors are freed unless the
 graph is retained.
+
+Gradients flow as plain ndarrays, and a node whose Function defines
+``backward_arrays`` computes on them directly. With ``create_graph=True`` they
+flow as Tensors through every ``backward`` instead, with grad mode on, so that
+the backward pass is itself recorded (higher-order derivatives).
 """
 from ..backend import ndarray, unbroadcast_axes, xp
 from .function import Context
@@ -13,16 +18,18 @@ from .grad_mode import grad_state
 
 
 def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
-    """Backpropagate ``root_grads`` from the tensors ``roots``.
+    """Backpropagate ``root_grads`` (Tensors) from the tensors ``roots``.
 
     Without ``capture``, gradients are accumulated into the ``.grad`` of the
     leaves. With ``capture`` (a dict ``id(leaf tensor or Context) -> slot``, used
-    by ``autograd.grad``), they are returned in a list by slot instead and no
-    ``.grad`` is touched.
+    by ``autograd.grad``), they are returned as Tensors in a list by slot
+    instead, and no ``.grad`` is touched.
     """
+    as_value = _as_tensor if create_graph else _as_array
     captured = None if capture is None else [None] * len(set(capture.values()))
     buffers = {}
     for root, grad in zip(roots, root_grads):
+        grad = as_value(grad)
         node = root.grad_fn
         if node is None:  # a leaf: its gradient is the seed itself
             _deliver_to_leaf(root, grad, grad, create_graph, capture, captured)
@@ -43,7 +50,13 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
             if capture is not None and id(node) in capture:
                 slot = capture[id(node)]
                 captured[slot] = grad if captured[slot] is None else captured[slot] + grad
-            grads = node.fn.backward(node, grad)
+            fn = node.fn
+            if create_graph:
+                grads = fn.backward(node, grad)
+            elif fn.backward_arrays is not None:
+                grads = fn.backward_arrays(node, grad)
+            else:
+                grads = fn.backward(node, _make_tensor(grad))
             if type(grads) is not tuple:
                 grads = (grads,)
             if len(grads) != len(node.next):
@@ -55,8 +68,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
             for edge, input_grad in zip(node.next, grads):
                 if edge is None or input_grad is None:
                     continue
-                if type(input_grad) is not Tensor:
-                    input_grad = _as_grad_tensor(input_grad)
+                if type(input_grad) is not ndarray or create_graph:
+                    input_grad = as_value(input_grad)
                 if type(edge) is Context:
                     if input_grad.shape != edge.out_shape:
                         input_grad = _sum_to_shape(input_grad, edge.out_shape, node)
@@ -74,6 +87,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                     _deliver_to_leaf(edge, input_grad, grad, create_graph, capture, captured)
     finally:
         grad_state.enabled = previous_mode
+    if captured is not None and not create_graph:
+        captured = [None if g is None else _make_tensor(g) for g in captured]
     return captured
 
 
@@ -170,16 +185,23 @@ def _count_consumers(start):
 
 
 def _sum_to_shape(grad, shape, node):
-    """Sum a gradient over the axes that broadcasting added, so it has ``shape``."""
+    """Sum a gradient (array or Tensor) over the axes broadcasting added, to ``shape``."""
     leading, kept = unbroadcast_axes(grad.shape, shape)
     if leading < 0:
         raise RuntimeError(
             f"{node.name()}: backward returned a gradient of shape {grad.shape} "
             f"for an input of shape {shape}")
-    if leading:
-        grad = grad.sum(tuple(range(leading)))
-    if kept:
-        grad = grad.sum(kept, keepdim=True)
+    summed = tuple(range(leading))
+    if type(grad) is ndarray:
+        if leading:
+            grad = grad.sum(axis=summed)
+        if kept:
+            grad = grad.sum(axis=kept, keepdims=True)
+    else:
+        if leading:
+            grad = grad.sum(summed)
+        if kept:
+            grad = grad.sum(kept, keepdim=True)
     if grad.shape != shape:
         raise RuntimeError(
             f"{node.name()}: backward returned a gradient of shape {grad.shape} "
@@ -195,31 +217,44 @@ def _deliver_to_leaf(leaf, grad, node_grad, create_graph, capture, captured):
             captured[slot] = grad if captured[slot] is None else captured[slot] + grad
         return
     current = leaf.grad
-    if current is None:
+    if create_graph:
+        leaf.grad = grad if current is None else current + grad
+    elif current is None:
         # The leaf must own its gradient: a pass-through (``Add`` gives the same
-        # tensor to both inputs) or a view would alias another tensor's memory.
-        if not create_graph and (grad is node_grad or grad.data.base is not None):
-            grad = _make_tensor(grad.data.copy())
-        leaf.grad = grad
-    elif create_graph or current.requires_grad:
-        leaf.grad = current + grad
+        # array to both inputs) or a view would share another tensor's memory.
+        if grad is node_grad or grad.base is not None:
+            grad = grad.copy()
+        leaf.grad = _make_tensor(grad)
+    elif current.requires_grad:
+        leaf.grad = current + _make_tensor(grad)
     else:
-        current.data += grad.data
+        current.data += grad
 
 
 def _retain(node, grad):
     """Set ``.grad`` on the non-leaf tensor that asked for ``retain_grad()``."""
     tensor = node.retained()
     if tensor is not None:
+        grad = _as_tensor(grad)
         tensor.grad = grad if tensor.grad is None else tensor.grad + grad
 
 
-def _as_grad_tensor(value):
+def _as_array(value):
+    """A gradient as an ndarray (backward rules may return Tensors or NumPy scalars)."""
+    if type(value) is ndarray:
+        return value
+    if isinstance(value, Tensor):
+        return value.data
+    if isinstance(value, (xp.generic, ndarray)):
+        return xp.asarray(value)
+    raise TypeError(f"backward must return Tensors, arrays or None, got {type(value).__name__}")
+
+
+def _as_tensor(value):
+    """A gradient as a Tensor (for create_graph, where the backward pass is recorded)."""
     if isinstance(value, Tensor):
         return value
-    if isinstance(value, ndarray):
-        return _make_tensor(value)
-    raise TypeError(f"backward must return Tensors or None, got {type(value).__name__}")
+    return _make_tensor(_as_array(value))
 
 
 from ..tensor import Tensor, _make_tensor  # noqa: E402  (tensor.py imports this module)

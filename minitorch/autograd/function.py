@@ -13,6 +13,14 @@ An operation is a ``Function`` subclass with two static methods side by side:
   gives higher-order derivatives. A returned gradient may keep broadcast axes:
   the engine sums it back to its input's shape in one place.
 
+Operations on the hot path of training may also define
+``backward_arrays(ctx, grad)``: the same rule on plain ndarrays (``grad`` and
+the result are arrays). The engine uses it whenever no graph of the backward
+pass is being built (``create_graph=False``, the usual case), skipping a Tensor
+per intermediate step; ``gradcheck`` tests it, ``gradgradcheck`` tests
+``backward``. It must return fresh arrays, ``grad`` itself or views of it,
+never an array that it keeps.
+
 ``Function.apply(*args)`` runs ``forward`` and, when grad mode is on and an input
 requires grad, records a ``Context`` as the output's ``grad_fn``.
 """
@@ -101,6 +109,8 @@ class Function:
     @staticmethod
     def backward(ctx, grad):
         raise NotImplementedError("Function subclasses implement backward(ctx, grad)")
+
+    backward_arrays = None  # optional fast form of backward on ndarrays (see above)
 
     @classmethod
     def apply(cls, *args):

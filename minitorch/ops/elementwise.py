@@ -22,6 +22,8 @@ class Add(Function):
     def backward(ctx, grad):
         return grad, grad
 
+    backward_arrays = backward
+
 
 class Sub(Function):
     @staticmethod
@@ -31,6 +33,8 @@ class Sub(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad, -grad
+
+    backward_arrays = backward
 
 
 class Mul(Function):
@@ -45,6 +49,12 @@ class Mul(Function):
         grad_a, grad_b = ctx.needs_input_grad
         return (grad * b if grad_a else None), (grad * a if grad_b else None)
 
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a, grad_b = ctx.needs_input_grad
+        return (grad * b.data if grad_a else None), (grad * a.data if grad_b else None)
+
 
 class Div(Function):
     @staticmethod
@@ -58,6 +68,12 @@ class Div(Function):
         grad_a = grad / b
         return grad_a, -grad_a * a / b
 
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a = grad / b.data
+        return grad_a, -grad_a * a.data / b.data
+
 
 class Neg(Function):
     @staticmethod
@@ -67,6 +83,8 @@ class Neg(Function):
     @staticmethod
     def backward(ctx, grad):
         return -grad
+
+    backward_arrays = backward
 
 
 class PowScalar(Function):
@@ -85,6 +103,14 @@ class PowScalar(Function):
         if p == 2:
             return grad * a * 2, None
         return grad * p * a ** (p - 1), None
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        (a,) = ctx.saved_tensors
+        p = ctx.exponent
+        if p == 2:
+            return grad * 2 * a.data, None
+        return grad * p * a.data ** (p - 1), None
 
 
 class Pow(Function):
@@ -113,6 +139,11 @@ class Exp(Function):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         return grad * a.exp()
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * xp.exp(a.data)
 
 
 class Log(Function):
@@ -177,22 +208,31 @@ class Tanh(Function):
         out = a.tanh()
         return grad * (1 - out * out)
 
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        (a,) = ctx.saved_tensors
+        out = xp.tanh(a.data)
+        return grad * (1 - out * out)
+
 
 class Sigmoid(Function):
     """1 / (1 + exp(-x)), computed as (1 + tanh(x / 2)) / 2: no overflow at +-1000."""
 
     @staticmethod
     def forward(ctx, a):
-        out = xp.tanh(a.data * 0.5)
-        out += 1
-        out *= 0.5
         ctx.save_for_backward(a)
-        return out
+        return _sigmoid(a.data)
 
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         out = a.sigmoid()
+        return grad * out * (1 - out)
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        (a,) = ctx.saved_tensors
+        out = _sigmoid(a.data)
         return grad * out * (1 - out)
 
 
@@ -208,6 +248,11 @@ class Relu(Function):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         return Where.apply(a.data > 0, grad, _zero_like(grad))
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return xp.where(a.data > 0, grad, 0)
 
 
 class Abs(Function):
@@ -302,6 +347,11 @@ class Where(Function):
         condition = ctx.condition
         return None, Where.apply(condition, grad, zero), Where.apply(condition, zero, grad)
 
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        condition = ctx.condition
+        return None, xp.where(condition, grad, 0), xp.where(condition, 0, grad)
+
 
 class Clone(Function):
     @staticmethod
@@ -311,6 +361,8 @@ class Clone(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad
+
+    backward_arrays = backward
 
 
 class Cast(Function):
@@ -324,6 +376,13 @@ class Cast(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad.to(ctx.dtype), None
+
+
+def _sigmoid(array):
+    out = xp.tanh(array * 0.5)
+    out += 1
+    out *= 0.5
+    return out
 
 
 def _constant(array):

@@ -21,6 +21,10 @@ class GetItem(Function):
     def backward(ctx, grad):
         return IndexAdd.apply(grad, ctx.index, ctx.in_shape), None
 
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        return _index_add(grad, ctx.index, ctx.in_shape), None
+
 
 class IndexAdd(Function):
     """Zeros of ``shape`` with ``values`` added at ``index`` (the backward of GetItem)."""
@@ -28,12 +32,7 @@ class IndexAdd(Function):
     @staticmethod
     def forward(ctx, values, index, shape):
         ctx.index = index
-        out = xp.zeros(shape, dtype=values.dtype)
-        if _is_advanced(index):
-            xp.add.at(out, index, values.data)
-        else:
-            out[index] = values.data
-        return out
+        return _index_add(values.data, index, shape)
 
     @staticmethod
     def backward(ctx, grad):
@@ -92,6 +91,16 @@ class ScatterAdd(Function):
     @staticmethod
     def backward(ctx, grad):
         return Gather.apply(grad, ctx.dim, ctx.index), None, None, None
+
+
+def _index_add(values, index, shape):
+    """Zeros of ``shape`` with the array ``values`` added at ``index`` (repeats add up)."""
+    out = xp.zeros(shape, dtype=values.dtype)
+    if _is_advanced(index):
+        xp.add.at(out, index, values)
+    else:
+        out[index] = values
+    return out
 
 
 def _is_advanced(index):

@@ -18,6 +18,8 @@ class CrossEntropy(Function):
         losses = log_norm[:, 0] - logits.data[rows, target]
         ctx.save_for_backward(logits)
         ctx.target, ctx.reduction = target, reduction
+        if ctx.recording:  # softmax, kept for the array backward
+            ctx.probs = xp.exp(logits.data - log_norm)
         if reduction == "mean":
             return losses.mean()
         if reduction == "sum":
@@ -34,6 +36,17 @@ class CrossEntropy(Function):
         if ctx.reduction == "none":
             grad = grad.unsqueeze(1)
         return (logits.softmax(1) - _make_tensor(one_hot)) * grad, None, None
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        ctx.saved_tensors  # checks that the logits were not modified in place
+        out = ctx.probs.copy()  # softmax - one_hot, scaled by the incoming gradient
+        out[xp.arange(out.shape[0]), ctx.target] -= 1
+        if ctx.reduction == "none":
+            out *= grad[:, None]
+        else:
+            out *= grad / out.shape[0] if ctx.reduction == "mean" else grad
+        return out, None, None
 
 
 from ..tensor import _make_tensor  # noqa: E402

@@ -1,5 +1,6 @@
 """Matrix products: ``MatMul`` (batched, broadcasting) and the fused ``Linear``."""
 from ..autograd.function import Function
+from ..backend import xp
 
 
 class MatMul(Function):
@@ -26,6 +27,13 @@ class MatMul(Function):
         a, b = ctx.saved_tensors
         grad_a, grad_b = ctx.needs_input_grad
         return (grad @ b.mT if grad_a else None), (a.mT @ grad if grad_b else None)
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a, grad_b = ctx.needs_input_grad
+        return (grad @ xp.swapaxes(b.data, -1, -2) if grad_a else None,
+                xp.swapaxes(a.data, -1, -2) @ grad if grad_b else None)
 
 
 class Linear(Function):
@@ -62,3 +70,13 @@ class Linear(Function):
         return (grad_x,
                 grad.mT @ x if need_weight else None,
                 grad.sum(0) if need_bias else None)
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        x, weight = ctx.saved_tensors
+        need_x, need_weight, need_bias = ctx.needs_input_grad
+        x = x.data
+        grad_2d = grad.reshape(-1, grad.shape[-1])
+        return (grad @ weight.data if need_x else None,
+                grad_2d.T @ x.reshape(-1, x.shape[-1]) if need_weight else None,
+                grad_2d.sum(0) if need_bias else None)

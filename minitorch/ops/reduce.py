@@ -17,6 +17,10 @@ class Sum(Function):
     def backward(ctx, grad):
         return _unreduce(grad, ctx).expand(ctx.in_shape), None, None
 
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        return xp.broadcast_to(_unreduce(grad, ctx), ctx.in_shape), None, None
+
 
 class Mean(Function):
     @staticmethod
@@ -29,6 +33,10 @@ class Mean(Function):
     @staticmethod
     def backward(ctx, grad):
         return (_unreduce(grad, ctx) * (1.0 / ctx.count)).expand(ctx.in_shape), None, None
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        return xp.broadcast_to(_unreduce(grad, ctx) / ctx.count, ctx.in_shape), None, None
 
 
 class _Extreme(Function):
@@ -83,16 +91,19 @@ class Softmax(Function):
     def forward(ctx, a, dim):
         ctx.save_for_backward(a)
         ctx.dim = dim
-        shifted = a.data - a.data.max(axis=dim, keepdims=True)
-        exp = xp.exp(shifted, out=shifted)
-        exp /= exp.sum(axis=dim, keepdims=True)
-        return exp
+        return _softmax(a.data, dim)
 
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         out = a.softmax(ctx.dim)
         return out * (grad - (grad * out).sum(ctx.dim, keepdim=True)), None
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        (a,) = ctx.saved_tensors
+        out = _softmax(a.data, ctx.dim)
+        return out * (grad - (grad * out).sum(axis=ctx.dim, keepdims=True)), None
 
 
 class LogSoftmax(Function):
@@ -109,6 +120,20 @@ class LogSoftmax(Function):
         (a,) = ctx.saved_tensors
         return grad - a.softmax(ctx.dim) * grad.sum(ctx.dim, keepdim=True), None
 
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        (a,) = ctx.saved_tensors
+        softmax = _softmax(a.data, ctx.dim)
+        return grad - softmax * grad.sum(axis=ctx.dim, keepdims=True), None
+
+
+def _softmax(array, dim):
+    """Softmax of an array along ``dim``, shifted by the maximum."""
+    shifted = array - array.max(axis=dim, keepdims=True)
+    exp = xp.exp(shifted, out=shifted)
+    exp /= exp.sum(axis=dim, keepdims=True)
+    return exp
+
 
 def _logsumexp(array, dim, keepdim):
     """Stable log-sum-exp of an array; rows of -inf give -inf, not nan."""
@@ -122,7 +147,7 @@ def _logsumexp(array, dim, keepdim):
 
 
 def _unreduce(grad, ctx):
-    """``grad`` with the reduced dimensions restored as size 1 (keepdim=True shape)."""
+    """``grad`` (array or Tensor) with the reduced dimensions restored as size 1."""
     if ctx.keepdim or ctx.dim is None:
         return grad
     ndim = len(ctx.in_shape)

@@ -22,6 +22,8 @@ class Reshape(Function):
     def backward(ctx, grad):
         return grad.reshape(ctx.in_shape), None
 
+    backward_arrays = backward
+
 
 class Permute(Function):
     """Reorder dimensions: output dimension i is input dimension ``dims[i]``."""
@@ -33,8 +35,11 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        inverse = tuple(sorted(range(len(ctx.dims)), key=ctx.dims.__getitem__))
-        return grad.permute(inverse), None
+        return grad.permute(_inverse(ctx.dims)), None
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        return grad.transpose(_inverse(ctx.dims)), None
 
 
 class Expand(Function):
@@ -50,6 +55,8 @@ class Expand(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad, None
+
+    backward_arrays = backward
 
 
 class Cat(Function):
@@ -70,3 +77,8 @@ class Cat(Function):
             grads.append(grad[index])
             start += size
         return tuple(grads)
+
+
+def _inverse(dims):
+    """The permutation that undoes ``dims``."""
+    return tuple(sorted(range(len(dims)), key=dims.__getitem__))
