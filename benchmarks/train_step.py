@@ -83,7 +83,7 @@ def learning_rate(workload, step, total):
     return 1.0 - 0.9 * step / total if workload.hinge else workload.lr
 
 
-# --------------------------------------------------------------------------- NumPy floor
+# ---------------------------------------------------------------- NumPy floor
 class NumpyFloor:
     """The training step written out by hand: the fastest this math runs in NumPy."""
 

@@ -640,15 +640,16 @@ def _to_array(data, dtype, where):
             f"{where}: cannot make a tensor from {type(data).__name__} data ({error}); "
             "nested sequences must be rectangular and hold numbers") from None
     except TypeError as error:
-        raise TypeError(f"{where}: cannot make a tensor from {type(data).__name__}: {error}") from None
+        raise TypeError(
+            f"{where}: cannot make a tensor from {type(data).__name__}: {error}") from None
     if array.dtype.kind not in "biufc":
         raise TypeError(
             f"{where}: expected numbers, got data of dtype {array.dtype} "
             f"({type(data).__name__})")
-    if dtype is None:
-        if array.dtype.kind == "f" and not isinstance(data, ndarray):
+    if dtype is None and not isinstance(data, ndarray):  # an ndarray keeps its dtype
+        if array.dtype.kind == "f":
             array = array.astype(dtypes.default.dtype)  # Python floats: the default dtype
-        elif array.dtype.kind in "iu" and array.dtype != dtypes.int64 and not isinstance(data, ndarray):
+        elif array.dtype.kind in "iu" and array.dtype != dtypes.int64:
             array = array.astype(dtypes.int64)
     return array
 
@@ -681,7 +682,8 @@ def _index_arg(index):
 def matmul(a, b):
     """Matrix product with NumPy's rules for 1-D operands and batch broadcasting."""
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul: both operands need at least 1 dimension, got {a.shape} and {b.shape}")
+        raise ValueError(
+            f"matmul: both operands need at least 1 dimension, got {a.shape} and {b.shape}")
     if a.ndim >= 2 and b.ndim >= 2:
         return ops.MatMul.apply(a, b)
     product = ops.MatMul.apply(a.unsqueeze(0) if a.ndim == 1 else a,

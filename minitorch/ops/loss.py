@@ -39,7 +39,7 @@ class CrossEntropy(Function):
 
     @staticmethod
     def backward_arrays(ctx, grad):
-        ctx.saved_tensors  # checks that the logits were not modified in place
+        (_logits,) = ctx.saved_tensors  # raises if they were modified in place
         out = ctx.probs.copy()  # softmax - one_hot, scaled by the incoming gradient
         out[xp.arange(out.shape[0]), ctx.target] -= 1
         if ctx.reduction == "none":

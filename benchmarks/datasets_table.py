@@ -1,0 +1,76 @@
+#!/usr/bin/env python
+"""Measure the README's results table: every data set, its default model, minitorch
+vs scikit-learn's comparable model on the same split, and minitorch's fit time.
+
+    python benchmarks/datasets_table.py                 # seed 0, as `python train.py --dataset X`
+    python benchmarks/datasets_table.py --seeds 0 1 2   # mean over several splits
+    python benchmarks/datasets_table.py --datasets moons iris
+
+Each row runs exactly what `python train.py --dataset NAME --compare-sklearn` runs
+(train.py's per-data-set defaults), single-threaded BLAS. The time is minitorch's
+wall time for all epochs, including the evaluation on train and test after each one.
+"""
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")           # one core, before NumPy is imported
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import datasets  # noqa: E402
+import train  # noqa: E402
+
+
+def measure(name: str, seed: int) -> dict:
+    config = train.make_config({"dataset": name, "seed": seed})
+    result = train.fit(config)
+    if result.status != "completed":
+        raise RuntimeError(f"{name}: {result.message}")
+    sk = train.sklearn_baseline(config, result.split)
+    key = train.HEADLINE[result.split.task]
+    return {"minitorch": result.final["test"][key], "sklearn": sk["test"][key],
+            "seconds": result.seconds, "sk_seconds": sk["seconds"], "metric": key,
+            "config": config, "estimator": sk["estimator"]}
+
+
+def row(name: str, runs: list[dict]) -> str:
+    first = runs[0]
+    mean = lambda k: float(np.mean([r[k] for r in runs]))  # noqa: E731
+    split = datasets.load(name, seed=0)
+    scale, unit = (100, "%") if first["metric"] == "accuracy" else (1, "")
+    metric = "accuracy" if first["metric"] == "accuracy" else "R²"
+    fmt = (lambda v: f"{v * scale:.1f}{unit}") if unit else (lambda v: f"{v:.3f}")
+    c = first["config"]
+    hidden = "-".join(map(str, [split.n_features, *c["hidden"], split.n_outputs]))
+    delta = mean("minitorch") - mean("sklearn")
+    return (f"| {name} | {split.task} | {len(split.X_train)}/{len(split.X_test)} | MLP {hidden} | "
+            f"{c['epochs']} ep, {c['optimizer']} lr {c['lr']:g}, bs {c['batch_size']} | "
+            f"test {metric} | **{fmt(mean('minitorch'))}** | {fmt(mean('sklearn'))} | "
+            f"{delta * scale:+.1f}{' pt' if unit else ''} | {mean('seconds'):.2f} s | "
+            f"{mean('sk_seconds'):.2f} s |")
+
+
+def main(argv=None) -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[1])
+    p.add_argument("--datasets", nargs="+", default=list(datasets.available()),
+                   choices=list(datasets.available()))
+    p.add_argument("--seeds", nargs="+", type=int, default=[0])
+    args = p.parse_args(argv)
+    seeds = ", ".join(map(str, args.seeds))
+    print(f"Seeds: {seeds} (mean over seeds). Time: minitorch fit incl. per-epoch evaluation, "
+          "one core.\n")
+    print("| data set | task | train/test | model | training | metric | minitorch | "
+          "scikit-learn | Δ | minitorch time | sklearn time |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for name in args.datasets:
+        print(row(name, [measure(name, seed) for seed in args.seeds]), flush=True)
+
+
+if __name__ == "__main__":
+    main()
