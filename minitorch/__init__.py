@@ -52,3 +52,6 @@ gather = Tensor.gather
 clone = Tensor.clone
 square = Tensor.square
 allclose = Tensor.allclose
+
+from . import nn, optim, utils  # noqa: E402  (built on the core above)
+from .serialization import load, save  # noqa: E402

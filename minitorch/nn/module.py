@@ -50,22 +50,23 @@ class Module:
                 f"cannot assign '{name}' before Module.__init__() call: "
                 f"call super().__init__() first in {type(self).__name__}.__init__")
 
-    def _forget(self, name):
-        """Remove ``name`` from every registry and from the plain attributes."""
+    def _forget(self, name, keep=None):
+        """Remove ``name`` from the registries other than ``keep`` (where it keeps its
+        place in the order when assigned again)."""
         for registry in _REGISTRIES:
-            self.__dict__[registry].pop(name, None)
+            if registry != keep:
+                self.__dict__[registry].pop(name, None)
         self._non_persistent_buffers.discard(name)
-        self.__dict__.pop(name, None)
 
     def __setattr__(self, name, value):
         d = self.__dict__
         if isinstance(value, Parameter):
             self._check_initialized(name)
-            self._forget(name)
+            self._forget(name, keep="_parameters")
             d["_parameters"][name] = value
         elif isinstance(value, Module):
             self._check_initialized(name)
-            self._forget(name)
+            self._forget(name, keep="_modules")
             d["_modules"][name] = value
         elif name in d.get("_parameters", ()):
             if value is not None:
@@ -90,15 +91,14 @@ class Module:
     def __delattr__(self, name):
         if any(name in self.__dict__.get(r, ()) for r in _REGISTRIES):
             self._forget(name)
-        else:
-            object.__delattr__(self, name)
+        object.__delattr__(self, name)
 
     @staticmethod
     def _check_name(kind, name, owner):
         if not isinstance(name, str):
             raise TypeError(f"{kind} name should be a string, got {type(name).__name__}")
         if name == "" or "." in name:
-            raise KeyError(f"{kind} name can't be empty or contain \".\", got {name!r}")
+            raise KeyError(f"{kind} name must be non-empty and without dots, got {name!r}")
         if hasattr(owner, name) and not any(name in owner.__dict__.get(r, ())
                                             for r in _REGISTRIES):
             raise KeyError(f"attribute '{name}' already exists in {type(owner).__name__}")
@@ -111,7 +111,7 @@ class Module:
             raise TypeError(
                 f"cannot assign '{type(param).__name__}' object to parameter '{name}' "
                 "(mt.nn.Parameter or None required)")
-        self._forget(name)
+        self._forget(name, keep="_parameters")
         self._parameters[name] = param
         object.__setattr__(self, name, param)
 
@@ -124,7 +124,7 @@ class Module:
             raise TypeError(
                 f"cannot assign '{type(tensor).__name__}' object to buffer '{name}' "
                 "(mt.Tensor or None required)")
-        self._forget(name)
+        self._forget(name, keep="_buffers")
         self._buffers[name] = tensor
         if not persistent:
             self._non_persistent_buffers.add(name)
@@ -136,7 +136,7 @@ class Module:
         self._check_name("module", name, self)
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        self._forget(name)
+        self._forget(name, keep="_modules")
         self._modules[name] = module
         object.__setattr__(self, name, module)
 

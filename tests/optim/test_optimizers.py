@@ -1,0 +1,303 @@
+"""SGD, Adam and AdamW against hand-written reference update rules (float64),
+param groups, zero_grad, state-dict round trips and input errors."""
+import math
+
+import numpy as np
+import pytest
+
+import minitorch as mt
+from minitorch import nn, optim
+
+SHAPES = [(4, 3), (3,), (2, 2, 2)]
+STEPS = 12
+
+
+def reference_sgd(params, grads_fn, lr, momentum=0.0, dampening=0.0, weight_decay=0.0,
+                  nesterov=False, maximize=False):
+    params = [p.copy() for p in params]
+    bufs = [None] * len(params)
+    for t in range(STEPS):
+        for i, g in enumerate(grads_fn(t, params)):
+            g = -g if maximize else g
+            g = g + weight_decay * params[i]
+            if momentum:
+                bufs[i] = g.copy() if bufs[i] is None else momentum * bufs[i] + (1 - dampening) * g
+                g = g + momentum * bufs[i] if nesterov else bufs[i]
+            params[i] = params[i] - lr * g
+    return params
+
+
+def reference_adam(params, grads_fn, lr, betas=(0.9, 0.999), eps=1e-8, weight_decay=0.0,
+                   amsgrad=False, maximize=False, decoupled=False):
+    params = [p.copy() for p in params]
+    m = [np.zeros_like(p) for p in params]
+    v = [np.zeros_like(p) for p in params]
+    v_max = [np.zeros_like(p) for p in params]
+    b1, b2 = betas
+    for t in range(1, STEPS + 1):
+        for i, g in enumerate(grads_fn(t - 1, params)):
+            g = -g if maximize else g
+            if decoupled:
+                params[i] = params[i] * (1 - lr * weight_decay)
+            else:
+                g = g + weight_decay * params[i]
+            m[i] = b1 * m[i] + (1 - b1) * g
+            v[i] = b2 * v[i] + (1 - b2) * g * g
+            v_max[i] = np.maximum(v_max[i], v[i])
+            second = v_max[i] if amsgrad else v[i]
+            m_hat, v_hat = m[i] / (1 - b1 ** t), second / (1 - b2 ** t)
+            params[i] = params[i] - lr * m_hat / (np.sqrt(v_hat) + eps)
+    return params
+
+
+def make_problem(seed=0):
+    rng = np.random.default_rng(seed)
+    start = [rng.standard_normal(s) for s in SHAPES]
+    noise = [[rng.standard_normal(s) for s in SHAPES] for _ in range(STEPS)]
+
+    def grads_fn(t, params):  # gradients that depend on the current parameters
+        return [n + 0.5 * p for n, p in zip(noise[t], params, strict=True)]
+
+    return start, grads_fn
+
+
+def run(optimizer_cls, start, grads_fn, steps=STEPS, **options):
+    params = [nn.Parameter(mt.tensor(a, dtype=mt.float64)) for a in start]
+    opt = optimizer_cls(params, **options)
+    for t in range(steps):
+        for p, g in zip(params, grads_fn(t, [p.data for p in params]), strict=True):
+            p.grad = mt.tensor(g)
+        opt.step()
+    return [p.data for p in params], opt, params
+
+
+SGD_OPTIONS = [
+    dict(lr=0.1),
+    dict(lr=0.1, momentum=0.9),
+    dict(lr=0.05, momentum=0.9, dampening=0.5),
+    dict(lr=0.1, weight_decay=0.1),
+    dict(lr=0.1, momentum=0.8, nesterov=True),
+    dict(lr=0.1, momentum=0.8, nesterov=True, weight_decay=0.05),
+    dict(lr=0.1, maximize=True),
+    dict(lr=0.1, momentum=0.5, weight_decay=0.05, maximize=True),
+]
+
+
+@pytest.mark.parametrize("options", SGD_OPTIONS, ids=lambda o: ",".join(o))
+def test_sgd_matches_reference_rule(options):
+    start, grads_fn = make_problem()
+    got, _, _ = run(optim.SGD, start, grads_fn, **options)
+    for a, b in zip(got, reference_sgd(start, grads_fn, **options), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
+
+
+ADAM_OPTIONS = [
+    dict(lr=0.01),
+    dict(lr=0.02, betas=(0.8, 0.99), eps=1e-6),
+    dict(lr=0.01, weight_decay=0.1),
+    dict(lr=0.01, amsgrad=True),
+    dict(lr=0.01, amsgrad=True, weight_decay=0.05, maximize=True),
+]
+
+
+@pytest.mark.parametrize("options", ADAM_OPTIONS, ids=lambda o: ",".join(o))
+def test_adam_matches_reference_rule(options):
+    start, grads_fn = make_problem(1)
+    got, _, _ = run(optim.Adam, start, grads_fn, **options)
+    for a, b in zip(got, reference_adam(start, grads_fn, **options), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("options", [dict(lr=0.01), dict(lr=0.01, weight_decay=0.3),
+                                     dict(lr=0.02, weight_decay=0.1, amsgrad=True,
+                                          betas=(0.5, 0.9))], ids=lambda o: ",".join(o))
+def test_adamw_matches_reference_rule(options):
+    start, grads_fn = make_problem(2)
+    options_with_default = {"weight_decay": 1e-2, **options}
+    got, _, _ = run(optim.AdamW, start, grads_fn, **options)
+    expected = reference_adam(start, grads_fn, decoupled=True, **options_with_default)
+    for a, b in zip(got, expected, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
+def test_step_runs_in_place_without_a_graph_and_bumps_the_version():
+    p = nn.Parameter(mt.ones(3))
+    data, version = p.data, p._version
+    (p * p).sum().backward()
+    optim.Adam([p], lr=0.1).step()
+    assert p.data is data and p.is_leaf and p.grad_fn is None and p._version == version + 1
+    np.testing.assert_allclose(p.data, 0.9, rtol=1e-6)
+
+
+def test_float32_parameters_stay_float32():
+    layer = nn.Linear(3, 2)
+    opt = optim.Adam(layer.parameters(), lr=0.1)
+    layer(mt.randn(4, 3)).sum().backward()
+    opt.step()
+    assert all(p.dtype == mt.float32 for p in layer.parameters())
+    assert all(s["exp_avg"].dtype == np.float32 for s in opt.state.values())
+
+
+def test_parameters_without_grad_are_skipped():
+    a, b = nn.Parameter(mt.ones(2)), nn.Parameter(mt.ones(2))
+    a.grad = mt.ones(2)
+    opt = optim.SGD([a, b], lr=0.5, momentum=0.9)
+    opt.step()
+    np.testing.assert_allclose(a.data, 0.5)
+    np.testing.assert_allclose(b.data, 1.0)
+    assert b not in opt.state
+
+
+def test_param_groups_have_their_own_hyper_parameters():
+    a, b = nn.Parameter(mt.ones(1)), nn.Parameter(mt.ones(1))
+    opt = optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1, momentum=0.0)
+    assert opt.param_groups[0]["lr"] == 0.1 and opt.param_groups[1]["lr"] == 0.5
+    a.grad, b.grad = mt.ones(1), mt.ones(1)
+    opt.step()
+    np.testing.assert_allclose([a.data[0], b.data[0]], [0.9, 0.5])
+    c = nn.Parameter(mt.ones(1))
+    opt.add_param_group({"params": c, "momentum": 0.9})
+    assert opt.param_groups[2]["lr"] == 0.1 and opt.param_groups[2]["momentum"] == 0.9
+
+
+def test_zero_grad_sets_to_none_or_zero():
+    layer = nn.Linear(2, 2)
+    opt = optim.SGD(layer.parameters(), lr=0.1)
+    layer(mt.randn(3, 2)).sum().backward()
+    opt.zero_grad(set_to_none=False)
+    assert all(np.all(p.grad.data == 0) for p in layer.parameters())
+    opt.zero_grad()
+    assert all(p.grad is None for p in layer.parameters())
+
+
+def test_closure_is_evaluated_with_grad_enabled():
+    p = nn.Parameter(mt.tensor([2.0]))
+    opt = optim.SGD([p], lr=0.25)
+
+    def closure():
+        opt.zero_grad()
+        loss = (p * p).sum()
+        loss.backward()
+        return loss
+
+    with mt.no_grad():
+        loss = opt.step(closure)
+    assert loss.item() == 4.0 and p.data[0] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("make", [
+    lambda ps: optim.SGD(ps, lr=0.1, momentum=0.9, nesterov=True),
+    lambda ps: optim.Adam(ps, lr=0.01, amsgrad=True),
+    lambda ps: optim.AdamW(ps, lr=0.01),
+], ids=["sgd", "adam", "adamw"])
+def test_state_dict_round_trip_continues_identically(make):
+    start, grads_fn = make_problem(3)
+
+    def fresh():
+        params = [nn.Parameter(mt.tensor(a, dtype=mt.float64)) for a in start]
+        return params, make(params)
+
+    def steps(params, opt, ts):
+        for t in ts:
+            for p, g in zip(params, grads_fn(t, [p.data for p in params]), strict=True):
+                p.grad = mt.tensor(g)
+            opt.step()
+
+    params, opt = fresh()
+    steps(params, opt, range(5))
+    saved_params = [p.data.copy() for p in params]
+    saved = opt.state_dict()
+    steps(params, opt, range(5, 10))
+
+    params2, opt2 = fresh()
+    for p, data in zip(params2, saved_params, strict=True):
+        p.data[...] = data
+    opt2.load_state_dict(saved)
+    steps(params2, opt2, range(5, 10))
+    for a, b in zip(params, params2, strict=True):
+        np.testing.assert_array_equal(a.data, b.data)
+    # the saved dict was copied, not shared with the running optimizer
+    assert not np.array_equal(saved["state"][0][next(k for k in saved["state"][0]
+                                                     if k != "step")].data,
+                              next(v for k, v in opt.state[params[0]].items() if k != "step"))
+
+
+def test_state_dict_layout_is_pytorchs():
+    a, b = nn.Parameter(mt.ones(2)), nn.Parameter(mt.ones(3))
+    opt = optim.Adam([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1)
+    a.grad = mt.ones(2)
+    opt.step()
+    sd = opt.state_dict()
+    assert [g["params"] for g in sd["param_groups"]] == [[0], [1]]
+    assert sd["param_groups"][1]["lr"] == 0.5 and sd["param_groups"][0]["betas"] == (0.9, 0.999)
+    assert list(sd["state"]) == [0] and sd["state"][0]["step"] == 1
+    assert isinstance(sd["state"][0]["exp_avg"], mt.Tensor)
+
+
+def test_load_state_dict_errors_are_raised_before_anything_changes():
+    a, b = nn.Parameter(mt.ones(2)), nn.Parameter(mt.ones(3))
+    opt = optim.SGD([a, b], lr=0.1, momentum=0.9)
+    a.grad, b.grad = mt.ones(2), mt.ones(3)
+    opt.step()
+    sd = opt.state_dict()
+    other = optim.SGD([nn.Parameter(mt.ones(2))], lr=0.1, momentum=0.9)
+    with pytest.raises(ValueError, match="parameter group 0 of the loaded state dict has 2 "
+                                         "parameters, the optimizer's has 1"):
+        other.load_state_dict(sd)
+    swapped = optim.SGD([nn.Parameter(mt.ones(3)), nn.Parameter(mt.ones(2))], lr=0.7)
+    with pytest.raises(ValueError, match=r"state 'momentum_buffer' of parameter 0 has shape "
+                                         r"\(2,\), the parameter has shape \(3,\)"):
+        swapped.load_state_dict(sd)
+    assert swapped.param_groups[0]["lr"] == 0.7 and swapped.state == {}
+    with pytest.raises(ValueError, match="loaded state dict has 2 parameter groups, the "
+                                         "optimizer has 1"):
+        opt.load_state_dict({"state": {}, "param_groups": sd["param_groups"] * 2})
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: optim.SGD(p, lr=-1.0), "SGD: invalid lr -1.0"),
+    (lambda p: optim.SGD(p, lr=0.1, nesterov=True), "Nesterov momentum requires a momentum"),
+    (lambda p: optim.Adam(p, betas=(0.9, 1.0)), r"Adam: invalid betas \(0.9, 1.0\)"),
+    (lambda p: optim.AdamW(p, eps=-1e-8), "AdamW: invalid eps"),
+    (lambda p: optim.SGD([], lr=0.1), "optimizer got an empty parameter list"),
+    (lambda p: optim.SGD(p[0], lr=0.1), "params should be an iterable of Tensors"),
+    (lambda p: optim.SGD(set(p), lr=0.1), "got set"),
+    (lambda p: optim.SGD([p[0], p[0]], lr=0.1), "more than one parameter group"),
+    (lambda p: optim.SGD([p[0] * 2], lr=0.1), "can't optimize a non-leaf Tensor"),
+    (lambda p: optim.SGD([3.0], lr=0.1), "can only optimize Tensors"),
+    (lambda p: optim.SGD([{"params": p}, {"params": p, "lr": -2}], lr=0.1), "invalid lr -2"),
+])
+def test_bad_arguments_are_reported(make, message):
+    params = [nn.Parameter(mt.ones(2))]
+    with pytest.raises((ValueError, TypeError), match=message):
+        make(params)
+
+
+def test_optimizer_repr_lists_groups():
+    text = repr(optim.SGD([nn.Parameter(mt.ones(1))], lr=0.1))
+    assert text.startswith("SGD (\nParameter Group 0\n") and "    lr: 0.1" in text
+
+
+def test_training_a_quadratic_converges():
+    target = np.array([1.0, -2.0, 3.0])
+    for opt_cls, options in [(optim.SGD, dict(lr=0.1, momentum=0.9)),
+                             (optim.Adam, dict(lr=0.1)), (optim.AdamW, dict(lr=0.1))]:
+        p = nn.Parameter(mt.zeros(3, dtype=mt.float64))
+        opt = opt_cls([p], **options)
+        for _ in range(300):
+            opt.zero_grad()
+            ((p - mt.tensor(target)) ** 2).sum().backward()
+            opt.step()
+        np.testing.assert_allclose(p.data, target, atol=0.05 if opt_cls is optim.AdamW else 1e-3)
+        assert math.isfinite(p.data.sum())
+
+
+def test_backward_through_a_graph_that_saved_the_old_weights_raises_after_step():
+    layer = nn.Linear(2, 2)
+    opt = optim.SGD(layer.parameters(), lr=0.1)
+    out = layer(mt.randn(3, 2, requires_grad=True)).sum()
+    for p in layer.parameters():
+        p.grad = mt.ones(*p.shape)
+    opt.step()
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        out.backward()
