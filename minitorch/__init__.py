@@ -53,5 +53,5 @@ clone = Tensor.clone
 square = Tensor.square
 allclose = Tensor.allclose
 
-from . import nn, optim, utils  # noqa: E402  (built on the core above)
+from . import nn, optim, utils, viz  # noqa: E402  (built on the core above)
 from .serialization import load, save  # noqa: E402

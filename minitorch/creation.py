@@ -5,12 +5,13 @@ from .random import generator_or_default
 from .tensor import Tensor, _make_tensor, _shape_arg
 
 
-def tensor(data, dtype=None, requires_grad=False):
+def tensor(data, dtype=None, requires_grad=False, name=None):
     """A new tensor holding a copy of ``data`` (numbers, nested lists, arrays).
 
     Python floats become the default dtype (float32), Python ints int64.
+    ``name`` labels the tensor in graph drawings (``mt.viz``).
     """
-    return Tensor(data, dtype=dtype, requires_grad=requires_grad)
+    return Tensor(data, dtype=dtype, requires_grad=requires_grad, name=name)
 
 
 def from_numpy(array):
