@@ -189,6 +189,8 @@ class Tensor:
         if isinstance(other, Tensor):
             return other
         dtype = self.data.dtype
+        if dtype.kind == "f" and type(other) in (float, int):  # the common case, fast
+            return _make_tensor(xp.array(other, dtype))
         if dtype.kind != "f":  # integer or bool tensor: let the number decide
             dtype = dtypes.default.dtype if isinstance(other, float) else None
         return _make_tensor(_to_array(other, dtype, "operand"))

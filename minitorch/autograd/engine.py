@@ -167,7 +167,6 @@ def _count_consumers(start):
     """For every node reachable from ``start``: how many edges point to it."""
     pending = {}
     stack = list(start)
-    seen = set(stack)
     while stack:
         node = stack.pop()
         if node.freed:
@@ -177,10 +176,13 @@ def _count_consumers(start):
                 "first backward() to keep it")
         for edge in node.next:
             if type(edge) is Context:
-                pending[edge] = pending.get(edge, 0) + 1
-                if edge not in seen:
-                    seen.add(edge)
-                    stack.append(edge)
+                count = pending.get(edge)
+                if count is None:  # first visit
+                    pending[edge] = 1
+                    if edge not in start:
+                        stack.append(edge)
+                else:
+                    pending[edge] = count + 1
     return pending
 
 

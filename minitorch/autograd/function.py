@@ -24,6 +24,8 @@ never an array that it keeps.
 ``Function.apply(*args)`` runs ``forward`` and, when grad mode is on and an input
 requires grad, records a ``Context`` as the output's ``grad_fn``.
 """
+import functools
+import operator
 import weakref
 
 from ..backend import ndarray, xp
@@ -33,18 +35,19 @@ from .grad_mode import grad_state
 class Context:
     """The node of one recorded operation: the output tensor's ``grad_fn``.
 
-    ``next`` holds one entry per argument of ``forward``: the input's own
-    ``grad_fn`` (a Context), the input itself when it is a leaf that requires
-    grad, or None when no gradient flows there. Attributes that ``forward``
-    sets on ``ctx`` live in its ``__dict__``.
+    ``next`` is a list with one entry per argument of ``forward``: the input's
+    own ``grad_fn`` (a Context), the input itself when it is a leaf that requires
+    grad, or None when no gradient flows there. ``retained`` is a weak reference
+    to the output when its ``.grad`` must be kept (``retain_grad()``).
+    Attributes that ``forward`` sets on ``ctx`` live in its ``__dict__``.
     """
 
-    __slots__ = ("fn", "next", "out_shape", "recording", "__dict__", "__weakref__")
+    __slots__ = ("fn", "next", "out_shape", "recording", "retained", "__dict__",
+                 "__weakref__")
 
     # Defaults shared by every node until one sets its own (saves work per operation).
     saved = ()
-    saved_versions = ()
-    retained = None
+    saved_versions = []
     freed = False
 
     def __init__(self, fn):
@@ -54,8 +57,7 @@ class Context:
         """Keep tensors (or None) for ``backward``; in-place changes to them are caught."""
         if self.recording:
             self.saved = tensors
-            self.saved_versions = tuple(
-                None if t is None else t._version for t in tensors)
+            self.saved_versions = [None if t is None else t._version for t in tensors]
 
     @property
     def saved_tensors(self):
@@ -65,6 +67,12 @@ class Context:
                 f"{self.name()}: trying to backward through the graph a second time "
                 "(its saved tensors were freed after the first backward); "
                 "pass retain_graph=True to the first backward() to keep them")
+        saved = self.saved
+        if [None if t is None else t._version for t in saved] != self.saved_versions:
+            self._raise_modified()
+        return saved
+
+    def _raise_modified(self):
         for position, (t, version) in enumerate(zip(self.saved, self.saved_versions)):
             if t is not None and t._version != version:
                 raise RuntimeError(
@@ -72,12 +80,11 @@ class Context:
                     f"backward was modified by an in-place operation (version "
                     f"{version} when saved, now {t._version}); this would give a "
                     "wrong gradient. Use an out-of-place operation or .clone() first")
-        return self.saved
 
     @property
     def needs_input_grad(self):
         """One bool per argument of ``forward``: does a gradient flow to it?"""
-        return tuple(edge is not None for edge in self.next)
+        return [edge is not None for edge in self.next]
 
     @property
     def next_functions(self):
@@ -86,11 +93,8 @@ class Context:
 
     def release(self):
         """Free what was saved, after a backward pass that does not retain the graph."""
-        retained = self.retained
         self.__dict__.clear()  # saved tensors and whatever forward kept on ctx
         self.freed = True
-        if retained is not None:
-            self.retained = retained
 
     def name(self):
         return f"{self.fn.__name__}Backward"
@@ -116,12 +120,12 @@ class Function:
     def apply(cls, *args):
         """Run ``forward`` on ``args`` and record the operation when needed."""
         enabled = grad_state.enabled
-        record = False
-        if enabled:
-            for arg in args:
-                if isinstance(arg, Tensor) and arg.requires_grad:
-                    record = True
-                    break
+        if enabled:  # one edge per argument: where its gradient goes (None: nowhere)
+            edges = [(arg.grad_fn or arg) if isinstance(arg, Tensor) and arg.requires_grad
+                     else None for arg in args]
+            record = any(map(_is_edge, edges))
+        else:
+            record = False
         ctx = _new_object(Context)
         ctx.fn = cls
         ctx.recording = record
@@ -139,10 +143,8 @@ class Function:
             out = out.data if isinstance(out, Tensor) else xp.asarray(out)
         result = _make_tensor(out)
         if record:
-            ctx.next = tuple([
-                (arg.grad_fn or arg) if isinstance(arg, Tensor) and arg.requires_grad
-                else None
-                for arg in args])
+            ctx.next = edges
+            ctx.retained = None
             ctx.out_shape = out.shape
             result.requires_grad = True
             result.grad_fn = ctx
@@ -152,6 +154,7 @@ class Function:
 
 
 _new_object = object.__new__
+_is_edge = functools.partial(operator.is_not, None)  # _is_edge(e) == (e is not None)
 
 
 def _operation_error(cls, args, error):

@@ -4,7 +4,7 @@ Each backward first puts the reduced dimensions back as size-1 axes
 (``_unreduce``), then lets broadcasting spread the gradient over them.
 """
 from ..autograd.function import Function
-from ..backend import xp
+from ..backend import expand_to, xp
 
 
 class Sum(Function):
@@ -19,7 +19,7 @@ class Sum(Function):
 
     @staticmethod
     def backward_arrays(ctx, grad):
-        return xp.broadcast_to(_unreduce(grad, ctx), ctx.in_shape), None, None
+        return expand_to(_unreduce(grad, ctx), ctx.in_shape), None, None
 
 
 class Mean(Function):
@@ -36,7 +36,7 @@ class Mean(Function):
 
     @staticmethod
     def backward_arrays(ctx, grad):
-        return xp.broadcast_to(_unreduce(grad, ctx) / ctx.count, ctx.in_shape), None, None
+        return expand_to(_unreduce(grad, ctx) / ctx.count, ctx.in_shape), None, None
 
 
 class _Extreme(Function):
