@@ -314,6 +314,8 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     ``label_smoothing`` e the target is mixed with the uniform distribution:
     (1 - e) * nll + e * mean over classes of -log p (PyTorch's formula).
     """
+    if _plain_class_targets(input, target, weight, ignore_index, label_smoothing, reduction):
+        return ops.cross_entropy(input, target, reduction)  # the fused kernel, checks done
     name = "cross_entropy"
     _check_reduction(name, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
@@ -337,6 +339,21 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         loss = (1.0 - label_smoothing) * loss + (label_smoothing / logits.shape[1]) * \
             _smoothing_term(log_probs, indices, counted, weight_array, reduction)
     return _unbatch(loss, input, reduction)
+
+
+def _plain_class_targets(input, target, weight, ignore_index, label_smoothing, reduction):
+    """True for the common, valid case of cross-entropy that the fused kernel handles:
+    logits (N, C), int64 targets (N,) all in 0..C-1, no weights, ignoring or smoothing.
+    Anything else goes through the full checks (which name what is wrong)."""
+    if not (isinstance(input, Tensor) and isinstance(target, Tensor) and input.ndim == 2
+            and weight is None and label_smoothing == 0.0 and reduction in _REDUCTIONS
+            and input.dtype.kind == "f" and target.dtype == xp.int64
+            and target.shape == (input.shape[0],) and target.data.size):
+        return False
+    classes = input.shape[1]
+    indices = target.data
+    return (not 0 <= ignore_index < classes
+            and indices.min() >= 0 and indices.max() < classes)
 
 
 def _smoothing_term(log_probs, indices, counted, weight, reduction):

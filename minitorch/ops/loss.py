@@ -1,27 +1,31 @@
 """Fused losses: one graph node where a composition would need several."""
 from ..autograd.function import Function
 from ..backend import xp
-from .reduce import _logsumexp
 
 
 class CrossEntropy(Function):
     """Cross-entropy of logits (N, C) against class indices (N,), via log-softmax.
 
-    Forward: loss_i = logsumexp(logits_i) - logits_i[target_i], reduced by
-    ``reduction`` ('mean', 'sum' or 'none'). Backward: (softmax - one_hot) * grad.
+    Forward: loss_i = logsumexp(logits_i) - logits_i[target_i] (shifted by the
+    row maximum, so logits of 1e4 are fine), reduced by ``reduction`` ('mean',
+    'sum' or 'none'). Backward: (softmax - one_hot) * grad.
     """
 
     @staticmethod
     def forward(ctx, logits, target, reduction):
-        rows = xp.arange(logits.shape[0])
-        log_norm = _logsumexp(logits.data, 1, True)
-        losses = log_norm[:, 0] - logits.data[rows, target]
+        count, classes = logits.shape
+        picked = xp.arange(count) * classes + target  # flat index of each target logit
+        shifted = logits.data - logits.data.max(axis=1, keepdims=True)
+        exp = xp.exp(shifted)
+        total = exp.sum(axis=1, keepdims=True)
+        losses = xp.log(total).reshape(count) - shifted.reshape(-1)[picked]
         ctx.save_for_backward(logits)
-        ctx.target, ctx.reduction = target, reduction
-        if ctx.recording:  # softmax, kept for the array backward
-            ctx.probs = xp.exp(logits.data - log_norm)
+        ctx.picked, ctx.reduction = picked, reduction
+        if ctx.recording:  # the softmax, kept for the array backward
+            exp /= total
+            ctx.probs = exp
         if reduction == "mean":
-            return losses.mean()
+            return losses.sum() / count
         if reduction == "sum":
             return losses.sum()
         return losses
@@ -30,7 +34,7 @@ class CrossEntropy(Function):
     def backward(ctx, grad):
         (logits,) = ctx.saved_tensors
         one_hot = xp.zeros(logits.shape, dtype=logits.dtype)
-        one_hot[xp.arange(logits.shape[0]), ctx.target] = 1
+        one_hot.reshape(-1)[ctx.picked] = 1
         if ctx.reduction == "mean":
             grad = grad * (1.0 / logits.shape[0])
         if ctx.reduction == "none":
@@ -41,7 +45,7 @@ class CrossEntropy(Function):
     def backward_arrays(ctx, grad):
         (_logits,) = ctx.saved_tensors  # raises if they were modified in place
         out = ctx.probs.copy()  # softmax - one_hot, scaled by the incoming gradient
-        out[xp.arange(out.shape[0]), ctx.target] -= 1
+        out.reshape(-1)[ctx.picked] -= 1
         if ctx.reduction == "none":
             out *= grad[:, None]
         else:
