@@ -33,8 +33,17 @@ sum = Tensor.sum  # noqa: A001
 mean = Tensor.mean
 var = Tensor.var
 std = Tensor.std
-max = Tensor.max  # noqa: A001
-min = Tensor.min  # noqa: A001
+
+def max(input, dim=None, keepdim=False):  # noqa: A001
+    """``input.max(dim, keepdim)``; with a tensor as second argument, ``maximum``."""
+    return input.maximum(dim) if isinstance(dim, Tensor) else input.max(dim, keepdim)
+
+
+def min(input, dim=None, keepdim=False):  # noqa: A001
+    """``input.min(dim, keepdim)``; with a tensor as second argument, ``minimum``."""
+    return input.minimum(dim) if isinstance(dim, Tensor) else input.min(dim, keepdim)
+
+
 amax = Tensor.amax
 amin = Tensor.amin
 argmax = Tensor.argmax

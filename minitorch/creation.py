@@ -100,9 +100,9 @@ def randn(*shape, generator=None, dtype=None, requires_grad=False):
 
 
 def randint(low, high=None, size=(), generator=None, dtype=None):
-    """Integers in [low, high) (int64)."""
-    if high is None:
-        low, high = 0, low
+    """Integers in [low, high) (int64): ``randint(high, size)`` or ``randint(low, high, size)``."""
+    if high is None or isinstance(high, (tuple, list)):
+        low, high, size = 0, low, (size if high is None else high)
     rng = generator_or_default(generator).numpy_rng
     return _make_tensor(rng.integers(low, high, size=size, dtype=dtype or dtypes.int64))
 

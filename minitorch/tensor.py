@@ -19,7 +19,7 @@ MaxMin = collections.namedtuple("MaxMin", ["values", "indices"])
 class Tensor:
     """An n-dimensional array that can take part in automatic differentiation."""
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_version", "name",
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_counter", "_base", "name",
                  "__weakref__")
     __array_ufunc__ = None  # NumPy defers to our reflected operators (ndarray * Tensor)
     __hash__ = object.__hash__  # == is elementwise, so hashing is by identity
@@ -28,7 +28,8 @@ class Tensor:
         self.data = _to_array(data, dtype, "tensor")
         self.grad = None
         self.grad_fn = None
-        self._version = 0
+        self._counter = [0]  # the version counter, shared with views (see _inplace)
+        self._base = None  # the tensor this one is a view of, if any
         self.name = name
         self.requires_grad = False
         if requires_grad:
@@ -118,10 +119,35 @@ class Tensor:
                 f"bool: the truth value of a tensor of shape {self.shape} is ambiguous")
         return bool(self.data)
 
-    def to(self, dtype):
-        """A copy converted to ``dtype`` (differentiable between float types)."""
+    def to(self, *args, dtype=None, device=None):
+        """Convert to ``dtype`` (differentiable between float types).
+
+        Accepts PyTorch's forms ``to(dtype)``, ``to("cpu")`` and ``to("cpu", dtype)``;
+        minitorch runs on the CPU, so any other device is an error.
+        """
+        for arg in args:
+            if isinstance(arg, str) and arg.split(":")[0] in _DEVICES:
+                device = arg
+            elif isinstance(arg, Tensor):
+                dtype = arg.dtype
+            else:
+                dtype = arg
+        _check_device(device, "to")
+        if dtype is None:
+            return self
         dtype = xp.dtype(dtype)
         return self if dtype == self.data.dtype else ops.Cast.apply(self, dtype)
+
+    def cpu(self):
+        return self
+
+    @property
+    def device(self):
+        return "cpu"
+
+    def _floating(self):
+        """This tensor, or for integer and bool tensors a copy in the default float dtype."""
+        return self if self.data.dtype.kind == "f" else self.to(dtypes.default.dtype)
 
     def float(self):
         return self.to(dtypes.float32)
@@ -146,8 +172,10 @@ class Tensor:
         autograd.backward(self, gradient, retain_graph, create_graph)
 
     def detach(self):
-        """A tensor sharing this data, cut off from the graph."""
-        return _make_tensor(self.data)
+        """A tensor sharing this data (and its version counter), cut off from the graph."""
+        detached = _make_tensor(self.data)
+        detached._counter = self._counter
+        return detached
 
     def detach_(self):
         self.grad_fn = None
@@ -214,14 +242,15 @@ class Tensor:
         return _binary(ops.Mul, self, other, reflected=True)
 
     def __truediv__(self, other):
-        return _binary(ops.Div, self, other)
+        return _binary(ops.Div, self, other, floating=True)
 
     def __rtruediv__(self, other):
-        return _binary(ops.Div, self, other, reflected=True)
+        return _binary(ops.Div, self, other, reflected=True, floating=True)
 
     def __pow__(self, exponent):
         if isinstance(exponent, (int, float)):
-            return ops.PowScalar.apply(self, exponent)
+            base = self._floating() if isinstance(exponent, float) else self
+            return ops.PowScalar.apply(base, exponent)
         return _binary(ops.Pow, self, exponent)
 
     def __rpow__(self, base):
@@ -275,14 +304,24 @@ class Tensor:
         return self._compare(other, xp.not_equal)
 
     def __invert__(self):
-        return _make_tensor(xp.logical_not(self.data) if self.dtype == dtypes.bool_
-                            else xp.invert(self.data))
+        return _make_tensor(xp.invert(self.data))  # logical not for bool tensors
 
     def __and__(self, other):
-        return self._compare(other, xp.logical_and)
+        return self._compare(other, xp.bitwise_and)  # logical and for bool tensors
 
     def __or__(self, other):
-        return self._compare(other, xp.logical_or)
+        return self._compare(other, xp.bitwise_or)
+
+    def __xor__(self, other):
+        return self._compare(other, xp.bitwise_xor)
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
+    def any(self, dim=None, keepdim=False):
+        return _make_tensor(xp.asarray(xp.any(self.data, axis=dim, keepdims=keepdim)))
+
+    def all(self, dim=None, keepdim=False):
+        return _make_tensor(xp.asarray(xp.all(self.data, axis=dim, keepdims=keepdim)))
 
     def eq(self, other):
         return self == other
@@ -299,31 +338,31 @@ class Tensor:
 
     # ------------------------------------------------------------------ elementwise
     def exp(self):
-        return ops.Exp.apply(self)
+        return ops.Exp.apply(self._floating())
 
     def log(self):
-        return ops.Log.apply(self)
+        return ops.Log.apply(self._floating())
 
     def sqrt(self):
-        return ops.Sqrt.apply(self)
+        return ops.Sqrt.apply(self._floating())
 
     def sin(self):
-        return ops.Sin.apply(self)
+        return ops.Sin.apply(self._floating())
 
     def cos(self):
-        return ops.Cos.apply(self)
+        return ops.Cos.apply(self._floating())
 
     def tanh(self):
-        return ops.Tanh.apply(self)
+        return ops.Tanh.apply(self._floating())
 
     def sigmoid(self):
-        return ops.Sigmoid.apply(self)
+        return ops.Sigmoid.apply(self._floating())
 
     def relu(self):
         return ops.Relu.apply(self)
 
     def erf(self):
-        return ops.Erf.apply(self)
+        return ops.Erf.apply(self._floating())
 
     def square(self):
         return ops.PowScalar.apply(self, 2)
@@ -338,10 +377,17 @@ class Tensor:
         return _make_tensor(xp.sign(self.data))
 
     def clamp(self, min=None, max=None):
-        """Limit values to [min, max]; the gradient passes where min <= x <= max."""
+        """Limit values to [min, max]; the gradient passes where min <= x <= max.
+
+        ``min`` and ``max`` are numbers, or tensors (then as ``maximum``/``minimum``).
+        """
         if min is None and max is None:
             raise ValueError("clamp: at least one of min and max must be given")
-        return ops.Clamp.apply(self, min, max)
+        if isinstance(min, Tensor) or isinstance(max, Tensor):
+            out = self if min is None else self.maximum(min)
+            return out if max is None else out.minimum(max)
+        bounds_float = isinstance(min, float) or isinstance(max, float)
+        return ops.Clamp.apply(self._floating() if bounds_float else self, min, max)
 
     clip = clamp
 
@@ -362,18 +408,21 @@ class Tensor:
         return ops.Sum.apply(self, _dims(dim), keepdim)
 
     def mean(self, dim=None, keepdim=False):
-        return ops.Mean.apply(self, _dims(dim), keepdim)
+        return ops.Mean.apply(self._floating(), _dims(dim), keepdim)
 
     def var(self, dim=None, unbiased=True, keepdim=False, correction=None):
         """Variance over ``dim``; divides by n - 1 when ``unbiased`` (or n - correction)."""
-        dim = _dims(dim)
+        dim = _check_dims(_dims(dim), self.ndim, "var", self.shape)
         correction = (1 if unbiased else 0) if correction is None else correction
         count = self.data.size // max(1, xp.mean(self.data, axis=dim, keepdims=True).size)
-        centered = self - self.mean(dim, keepdim=True)
+        centered = self._floating() - self.mean(dim, keepdim=True)
         return (centered * centered).sum(dim, keepdim) / max(0, count - correction)
 
     def std(self, dim=None, unbiased=True, keepdim=False, correction=None):
-        return self.var(dim, unbiased, keepdim, correction).sqrt()
+        """Standard deviation; where it is 0 its gradient is 0 (as PyTorch), not nan."""
+        variance = self.var(dim, unbiased, keepdim, correction)
+        positive = variance.data > 0
+        return where(positive, where(positive, variance, 1.0).sqrt(), 0.0)
 
     def max(self, dim=None, keepdim=False):
         """The maximum; along ``dim``, the pair ``(values, indices)``.
@@ -392,6 +441,7 @@ class Tensor:
         return self._extreme_along(dim, keepdim, xp.argmin)
 
     def _extreme_along(self, dim, keepdim, arg_extreme):
+        _check_dims(dim, self.ndim, arg_extreme.__name__.replace("arg", ""), self.shape)
         indices = _make_tensor(arg_extreme(self.data, axis=dim, keepdims=True))
         values = self.gather(dim, indices)
         if not keepdim:
@@ -406,20 +456,22 @@ class Tensor:
         return ops.Min.apply(self, _dims(dim), keepdim)
 
     def argmax(self, dim=None, keepdim=False):
+        _check_dims(dim, self.ndim, "argmax", self.shape)
         return _make_tensor(xp.asarray(xp.argmax(self.data, axis=dim, keepdims=keepdim)))
 
     def argmin(self, dim=None, keepdim=False):
+        _check_dims(dim, self.ndim, "argmin", self.shape)
         return _make_tensor(xp.asarray(xp.argmin(self.data, axis=dim, keepdims=keepdim)))
 
     def logsumexp(self, dim, keepdim=False):
         """log(sum(exp(x))) over ``dim``, computed without overflow."""
-        return ops.LogSumExp.apply(self, _dims(dim), keepdim)
+        return ops.LogSumExp.apply(self._floating(), _dims(dim), keepdim)
 
     def softmax(self, dim):
-        return ops.Softmax.apply(self, dim)
+        return ops.Softmax.apply(self._floating(), dim)
 
     def log_softmax(self, dim):
-        return ops.LogSoftmax.apply(self, dim)
+        return ops.LogSoftmax.apply(self._floating(), dim)
 
     # ------------------------------------------------------------------ shape
     def reshape(self, *shape):
@@ -435,6 +487,9 @@ class Tensor:
         if self.ndim == 0:
             return self.reshape(1)
         start, end = start_dim % self.ndim, end_dim % self.ndim
+        if start > end:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
+                             f"for a tensor of shape {self.shape}")
         shape = self.shape[:start] + (-1,) + self.shape[end + 1:]
         return self.reshape(shape)
 
@@ -457,6 +512,10 @@ class Tensor:
         return ops.Permute.apply(self, tuple(dims))
 
     def t(self):
+        """The transpose of a matrix (tensors of at most 2 dimensions)."""
+        if self.ndim > 2:
+            raise ValueError(f"t: expects a tensor with at most 2 dimensions, got shape "
+                             f"{self.shape}; use transpose(dim0, dim1) or permute")
         return self.transpose(0, 1) if self.ndim == 2 else self
 
     def unsqueeze(self, dim):
@@ -471,7 +530,8 @@ class Tensor:
         """Remove dimensions of size 1 (all, or those in ``dim``)."""
         if dim is None:
             return self.reshape(tuple(n for n in self.shape if n != 1))
-        dims = {d % max(1, self.ndim) for d in ((dim,) if isinstance(dim, int) else dim)}
+        dims = _check_dims(dim, self.ndim, "squeeze", self.shape)
+        dims = {d % max(1, self.ndim) for d in ((dims,) if isinstance(dims, int) else dims)}
         return self.reshape(tuple(n for i, n in enumerate(self.shape)
                                   if not (i in dims and n == 1)))
 
@@ -503,25 +563,39 @@ class Tensor:
     def _inplace(self, compute):
         """Replace this tensor's values with ``compute(self)``, in its own memory.
 
-        When a graph is recorded, ``compute`` sees a copy of the old values, and
-        this tensor becomes the output of the new operation. The version counter
-        is bumped so that operations that saved the old values refuse to run
-        their backward.
+        When grad mode is on, ``compute`` sees a copy of the old values (an
+        operation may save it for backward), and this tensor becomes the output
+        of the new operation. The version counter, shared with views, is bumped
+        so that operations that saved the old values refuse to run backward.
         """
         recording = grad_state.enabled
         if recording and self.requires_grad and self.grad_fn is None:
             raise RuntimeError(
                 f"in-place operation on a leaf tensor of shape {self.shape} that "
                 "requires grad; do it inside `with mt.no_grad():` or on a clone")
+        view_in_graph = self._base is not None and (self.requires_grad or self._base.requires_grad)
+        if recording and view_in_graph:
+            raise RuntimeError(
+                f"in-place operation on a view (shape {self.shape}) of a tensor that "
+                "requires grad is not supported: it would change the base tensor behind "
+                "the graph's back. Use an out-of-place operation, or .clone() the view")
+        if not self.data.flags.writeable:
+            raise RuntimeError(
+                f"in-place operation on a read-only tensor of shape {self.shape} (a "
+                "broadcast made by expand()); .clone() it first")
         source = self
-        if recording and self.requires_grad:
+        if recording:
             source = _make_tensor(self.data.copy())
-            source.requires_grad, source.grad_fn = True, self.grad_fn
+            source.requires_grad, source.grad_fn = self.requires_grad, self.grad_fn
         result = compute(source)
         if result.shape != self.shape:
             raise ValueError(
                 f"in-place operation: result of shape {result.shape} does not fit "
                 f"a tensor of shape {self.shape}")
+        if recording and self._base is not None and result.requires_grad:
+            raise RuntimeError(
+                f"in-place operation on a view (shape {self.shape}) with an operand that "
+                "requires grad is not supported; use out-of-place operations")
         try:
             xp.copyto(self.data, result.data, casting="same_kind")
         except TypeError:
@@ -531,8 +605,17 @@ class Tensor:
         if recording:
             self.grad_fn = result.grad_fn
             self.requires_grad = result.requires_grad
-        self._version += 1
+        self._counter[0] += 1
         return self
+
+    @property
+    def _version(self):
+        """How many in-place changes this tensor's memory has had (shared with views)."""
+        return self._counter[0]
+
+    def _bump_version(self):
+        """Record an in-place change made directly on ``.data`` (optimizers do this)."""
+        self._counter[0] += 1
 
     def add_(self, other, alpha=1):
         other = self._operand(other)
@@ -596,15 +679,18 @@ class Tensor:
 _new_object = object.__new__
 
 
-def _binary(function, tensor, other, reflected=False):
+def _binary(function, tensor, other, reflected=False, floating=False):
     """Apply a two-input Function to a tensor and a tensor or number.
 
     Dtypes follow PyTorch: a number takes the tensor's float dtype, and an
     integer tensor meeting a float tensor takes the float tensor's dtype.
+    With ``floating`` (true division), two integer tensors become float.
     """
     other = tensor._operand(other)
     if other.data.dtype != tensor.data.dtype:
         tensor, other = _promote(tensor, other)
+    if floating and tensor.data.dtype.kind != "f":
+        tensor, other = tensor._floating(), other._floating()
     return function.apply(other, tensor) if reflected else function.apply(tensor, other)
 
 
@@ -624,7 +710,8 @@ def _make_tensor(data):
     tensor.grad = None
     tensor.requires_grad = False
     tensor.grad_fn = None
-    tensor._version = 0
+    tensor._counter = [0]
+    tensor._base = None
     tensor.name = None
     return tensor
 
@@ -663,6 +750,26 @@ def _dims(dim):
     return tuple(dim)
 
 
+_DEVICES = ("cpu", "cuda", "mps", "meta")
+
+
+def _check_device(device, where):
+    if device is not None and str(device).split(":")[0] != "cpu":
+        raise RuntimeError(f"{where}: minitorch runs on the CPU only; device {device!r} "
+                           "is not available")
+
+
+def _check_dims(dim, ndim, where, shape):
+    """``dim`` (None, an int or a tuple) after checking each is a valid dimension."""
+    if dim is None:
+        return dim
+    for d in (dim,) if isinstance(dim, int) else dim:
+        if not -max(ndim, 1) <= d < max(ndim, 1):
+            raise IndexError(f"{where}: dimension {d} out of range for a tensor of shape "
+                             f"{shape} (valid: {-max(ndim, 1)} to {max(ndim, 1) - 1})")
+    return dim
+
+
 def _shape_arg(shape):
     """Accept ``f(2, 3)`` and ``f((2, 3))`` alike."""
     if len(shape) == 1 and not isinstance(shape[0], int):
@@ -686,6 +793,10 @@ def matmul(a, b):
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(
             f"matmul: both operands need at least 1 dimension, got {a.shape} and {b.shape}")
+    inner_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
+    if a.shape[-1] != inner_b:
+        raise ValueError(f"matmul: cannot multiply {a.shape} by {b.shape} "
+                         f"({a.shape[-1]} != {inner_b})")
     if a.ndim >= 2 and b.ndim >= 2:
         return ops.MatMul.apply(a, b)
     product = ops.MatMul.apply(a.unsqueeze(0) if a.ndim == 1 else a,
@@ -693,7 +804,7 @@ def matmul(a, b):
     if b.ndim == 1:
         product = product.squeeze(-1)
     if a.ndim == 1:
-        product = product.squeeze(-2)
+        product = product.squeeze(-2 if b.ndim > 1 else -1)
     return product
 
 
@@ -704,22 +815,37 @@ def where(condition, a, b):
         a = b._operand(a) if isinstance(b, Tensor) else Tensor(a)
     if not isinstance(b, Tensor):
         b = a._operand(b)
+    if a.data.dtype != b.data.dtype:
+        a, b = _promote(a, b)
     return ops.Where.apply(condition.astype(bool, copy=False), a, b)
 
 
 def cat(tensors, dim=0):
     """Join tensors along an existing dimension."""
+    tensors = _tensor_list(tensors, "cat")
+    floats = [t.data.dtype for t in tensors if t.data.dtype.kind == "f"]
+    if floats and len(floats) < len(tensors):  # mixed int and float: all become float
+        dtype = max(floats, key=lambda d: d.itemsize)
+        tensors = [t.to(dtype) for t in tensors]
+    return ops.Cat.apply(dim, *tensors)
+
+
+def _tensor_list(tensors, where):
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{where}: expected a sequence of tensors, got a single Tensor")
     tensors = list(tensors)
     if not tensors:
-        raise ValueError("cat: expected a non-empty sequence of tensors")
-    return ops.Cat.apply(dim, *tensors)
+        raise ValueError(f"{where}: expected a non-empty sequence of tensors")
+    for position, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{where}: expected a sequence of tensors, got "
+                            f"{type(t).__name__} at position {position}")
+    return tensors
 
 
 def stack(tensors, dim=0):
     """Join tensors of equal shape along a new dimension."""
-    tensors = list(tensors)
-    if not tensors:
-        raise ValueError("stack: expected a non-empty sequence of tensors")
+    tensors = _tensor_list(tensors, "stack")
     shapes = {t.shape for t in tensors}
     if len(shapes) > 1:
         raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")

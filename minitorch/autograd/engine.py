@@ -35,7 +35,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
             _deliver_to_leaf(root, grad, grad, create_graph, capture, captured)
         else:
             previous = buffers.get(node)
-            buffers[node] = grad if previous is None else previous + grad
+            buffers[node] = grad if previous is None else _add(previous, grad)
 
     pending = _count_consumers(buffers)
     ready = [node for node in buffers if node not in pending]
@@ -49,7 +49,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                 _retain(node, grad)
             if capture is not None and id(node) in capture:
                 slot = capture[id(node)]
-                captured[slot] = grad if captured[slot] is None else captured[slot] + grad
+                captured[slot] = grad if captured[slot] is None else _add(captured[slot], grad)
             fn = node.fn
             if create_graph:
                 grads = fn.backward(node, grad)
@@ -74,7 +74,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                     if input_grad.shape != edge.out_shape:
                         input_grad = _sum_to_shape(input_grad, edge.out_shape, node)
                     previous = buffers.get(edge)
-                    buffers[edge] = input_grad if previous is None else previous + input_grad
+                    buffers[edge] = input_grad if previous is None else _add(previous, input_grad)
                     remaining = pending[edge] - 1
                     if remaining:
                         pending[edge] = remaining
@@ -87,8 +87,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                     _deliver_to_leaf(edge, input_grad, grad, create_graph, capture, captured)
     finally:
         grad_state.enabled = previous_mode
-    if captured is not None and not create_graph:
-        captured = [None if g is None else _make_tensor(g) for g in captured]
+    if captured is not None:  # results the caller owns: never views or shared memory
+        captured = [None if g is None else _owned_copy(g) for g in captured]
     return captured
 
 
@@ -216,10 +216,14 @@ def _deliver_to_leaf(leaf, grad, node_grad, create_graph, capture, captured):
     if capture is not None:
         slot = capture.get(id(leaf))
         if slot is not None:
-            captured[slot] = grad if captured[slot] is None else captured[slot] + grad
+            captured[slot] = grad if captured[slot] is None else _add(captured[slot], grad)
         return
+    if grad.dtype != leaf.data.dtype:  # a float32 leaf gets a float32 gradient
+        grad = grad.to(leaf.data.dtype) if create_graph else grad.astype(leaf.data.dtype)
     current = leaf.grad
     if create_graph:
+        if current is None and (grad is node_grad or grad.data.base is not None):
+            grad = grad.clone()  # the same rule as below, but recorded
         leaf.grad = grad if current is None else current + grad
     elif current is None:
         # The leaf must own its gradient: a pass-through (``Add`` gives the same
@@ -237,8 +241,21 @@ def _retain(node, grad):
     """Set ``.grad`` on the non-leaf tensor that asked for ``retain_grad()``."""
     tensor = node.retained()
     if tensor is not None:
-        grad = _as_tensor(grad)
+        grad = _owned_copy(grad)
         tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+
+
+def _add(total, grad):
+    """Sum of two gradients (arrays or Tensors); 0-d arrays stay arrays, not NumPy scalars."""
+    total = total + grad
+    return xp.asarray(total) if isinstance(total, xp.generic) else total
+
+
+def _owned_copy(grad):
+    """A Tensor with its own memory holding ``grad`` (an array, or a recorded Tensor)."""
+    if isinstance(grad, Tensor):
+        return grad.clone()
+    return _make_tensor(xp.array(grad))
 
 
 def _as_array(value):

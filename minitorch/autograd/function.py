@@ -57,7 +57,7 @@ class Context:
         """Keep tensors (or None) for ``backward``; in-place changes to them are caught."""
         if self.recording:
             self.saved = tensors
-            self.saved_versions = [None if t is None else t._version for t in tensors]
+            self.saved_versions = [None if t is None else t._counter[0] for t in tensors]
 
     @property
     def saved_tensors(self):
@@ -68,7 +68,7 @@ class Context:
                 "(its saved tensors were freed after the first backward); "
                 "pass retain_graph=True to the first backward() to keep them")
         saved = self.saved
-        if [None if t is None else t._version for t in saved] != self.saved_versions:
+        if [None if t is None else t._counter[0] for t in saved] != self.saved_versions:
             self._raise_modified()
         return saved
 
@@ -115,6 +115,7 @@ class Function:
         raise NotImplementedError("Function subclasses implement backward(ctx, grad)")
 
     backward_arrays = None  # optional fast form of backward on ndarrays (see above)
+    makes_view = False  # True when the output may share memory with the first input
 
     @classmethod
     def apply(cls, *args):
@@ -142,6 +143,10 @@ class Function:
         if type(out) is not ndarray:
             out = out.data if isinstance(out, Tensor) else xp.asarray(out)
         result = _make_tensor(out)
+        if cls.makes_view and out.base is not None and xp.may_share_memory(out, args[0].data):
+            result._counter = args[0]._counter  # a view: in-place changes show in both
+            base = args[0]._base
+            result._base = args[0] if base is None else base
         if record:
             ctx.next = edges
             ctx.retained = None

@@ -48,9 +48,17 @@ class set_grad_enabled:
 
 
 class _GradModeContext:
-    """Base of ``no_grad``/``enable_grad``: a context manager and a decorator."""
+    """Base of ``no_grad``/``enable_grad``: a context manager and a decorator
+    (``@mt.no_grad()``, or bare ``@mt.no_grad``)."""
 
     mode = True
+
+    def __new__(cls, function=None):
+        instance = super().__new__(cls)
+        return instance if function is None else instance(function)
+
+    def __init__(self, function=None):
+        pass
 
     def __enter__(self):
         self.prev = grad_state.enabled

@@ -187,15 +187,6 @@ def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
 
 # --- binary classification losses -------------------------------------------------
 
-def _log_clamped(x):
-    """log(x) clamped below at -100 as in PyTorch's BCE; finite gradients at x = 0."""
-    zero = x.data <= 0
-    if zero.any():
-        mask = mt.from_numpy(zero)
-        return x.masked_fill(mask, 1.0).log().masked_fill(mask, -100.0)
-    return x.log().clamp(min=-100.0)
-
-
 def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     """-(t log(x) + (1 - t) log(1 - x)) for probabilities x in [0, 1]; each log is
     clamped at -100 as in PyTorch. Prefer ``binary_cross_entropy_with_logits``."""
@@ -207,7 +198,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
             f"{name}: all elements of input should be between 0 and 1 (probabilities), "
             f"got values from {values.min()} to {values.max()} in shape {tuple(input.shape)}; "
             "for raw scores use binary_cross_entropy_with_logits")
-    loss = -(target * _log_clamped(input) + (1.0 - target) * _log_clamped(1.0 - input))
+    loss = ops.BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)

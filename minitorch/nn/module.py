@@ -258,14 +258,31 @@ class Module:
 
     # --- dtype conversion -------------------------------------------------
 
-    def to(self, dtype):
-        """Convert floating parameters and buffers to ``dtype`` in place; returns self."""
+    def to(self, *args, dtype=None, device=None):
+        """Convert floating parameters and buffers to ``dtype`` in place; returns self.
+
+        Accepts ``to(dtype)``, ``to("cpu")`` and ``to("cpu", dtype)`` as PyTorch does
+        (minitorch runs on the CPU only).
+        """
+        for arg in args:
+            if isinstance(arg, str):
+                device = arg
+            else:
+                dtype = arg
+        if device is not None and str(device).split(":")[0] != "cpu":
+            raise RuntimeError(f"{type(self).__name__}.to: minitorch runs on the CPU only; "
+                               f"device {device!r} is not available")
+        if dtype is None:
+            return self
         dtype = xp.dtype(dtype)
         for tensor in list(self.parameters()) + list(self.buffers()):
             if tensor.dtype.kind == "f" and tensor.dtype != dtype:
                 tensor.data = tensor.data.astype(dtype)
                 if tensor.grad is not None:
                     tensor.grad = mt.from_numpy(tensor.grad.data.astype(dtype))
+        return self
+
+    def cpu(self):
         return self
 
     def double(self):

@@ -8,13 +8,13 @@ Where is the gradient of X? In the class named X:
 * ``shape``: Reshape, Permute, Expand, Cat
 * ``indexing``: GetItem, IndexAdd, SetItem, Gather, ScatterAdd
 * ``matmul``: MatMul, Linear (fused x @ W.T + b)
-* ``loss``: CrossEntropy (fused log-softmax + NLL)
+* ``loss``: CrossEntropy (fused log-softmax + NLL), BinaryCrossEntropy
 """
 from .elementwise import (Abs, Add, Cast, Clamp, Clone, Cos, Div, Erf, Exp, Log,
                           Maximum, Minimum, Mul, Neg, Pow, PowScalar, Relu, Sigmoid,
                           Sin, Sqrt, Sub, Tanh, Where)
 from .indexing import Gather, GetItem, IndexAdd, ScatterAdd, SetItem
-from .loss import CrossEntropy
+from .loss import BinaryCrossEntropy, CrossEntropy
 from .matmul import Linear, MatMul
 from .reduce import LogSoftmax, LogSumExp, Max, Mean, Min, Softmax, Sum
 from .shape import Cat, Expand, Permute, Reshape

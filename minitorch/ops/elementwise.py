@@ -88,7 +88,7 @@ class Neg(Function):
 
 
 class PowScalar(Function):
-    """``a ** exponent`` for a Python number ``exponent``."""
+    """``a ** exponent`` for a Python number ``exponent`` (d/da of a**0 is 0)."""
 
     @staticmethod
     def forward(ctx, a, exponent):
@@ -100,6 +100,8 @@ class PowScalar(Function):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         p = ctx.exponent
+        if p == 0:
+            return grad * 0.0, None
         if p == 2:
             return grad * a * 2, None
         return grad * p * a ** (p - 1), None
@@ -108,13 +110,16 @@ class PowScalar(Function):
     def backward_arrays(ctx, grad):
         (a,) = ctx.saved_tensors
         p = ctx.exponent
+        if p == 0:
+            return xp.zeros_like(grad), None
         if p == 2:
             return grad * 2 * a.data, None
         return grad * p * a.data ** (p - 1), None
 
 
 class Pow(Function):
-    """``a ** b`` for tensors; d/db is ``a**b * log(a)`` (nan where a < 0)."""
+    """``a ** b`` for tensors. As in PyTorch, d/da is 0 where b == 0, and d/db
+    (a**b * log(a)) is 0 where a == 0 and b >= 0 (nan where a < 0)."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -125,8 +130,20 @@ class Pow(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         grad_a, grad_b = ctx.needs_input_grad
-        return (grad * b * a ** (b - 1) if grad_a else None,
-                grad * a ** b * a.log() if grad_b else None)
+        zero = _zero_like(grad)
+        return (Where.apply(b.data == 0, zero, grad * b * a ** (b - 1)) if grad_a else None,
+                Where.apply((a.data == 0) & (b.data >= 0), zero, grad * a ** b * a.log())
+                if grad_b else None)
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        a, b = ctx.saved_tensors
+        grad_a, grad_b = ctx.needs_input_grad
+        a, b = a.data, b.data
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return (xp.where(b == 0, 0, grad * b * a ** (b - 1)) if grad_a else None,
+                    xp.where((a == 0) & (b >= 0), 0, grad * a ** b * xp.log(a))
+                    if grad_b else None)
 
 
 class Exp(Function):
@@ -216,7 +233,7 @@ class Tanh(Function):
 
 
 class Sigmoid(Function):
-    """1 / (1 + exp(-x)), computed as (1 + tanh(x / 2)) / 2: no overflow at +-1000."""
+    """1 / (1 + exp(-x)), from exp(-|x|): no overflow at +-1000, exact tails."""
 
     @staticmethod
     def forward(ctx, a):
@@ -379,10 +396,10 @@ class Cast(Function):
 
 
 def _sigmoid(array):
-    out = xp.tanh(array * 0.5)
-    out += 1
-    out *= 0.5
-    return out
+    """1 / (1 + exp(-x)) without overflow, and accurate for large negative x."""
+    small = xp.exp(-xp.abs(array))  # in (0, 1]: never overflows
+    out = 1 / (1 + small)
+    return xp.where(array >= 0, out, small * out)
 
 
 def _constant(array):

@@ -8,6 +8,8 @@ from ..backend import ndarray, xp
 
 
 class GetItem(Function):
+    makes_view = True
+
     @staticmethod
     def forward(ctx, a, index):
         ctx.in_shape, ctx.index = a.shape, index
@@ -71,7 +73,10 @@ class Gather(Function):
             raise ValueError(f"gather: index must be an integer array with the input's "
                              f"{a.ndim} dimensions, got dtype {index.dtype} shape {index.shape}")
         ctx.in_shape, ctx.dim, ctx.index = a.shape, dim, index
-        return xp.take_along_axis(a.data, index, axis=dim)
+        dim = dim % a.ndim
+        # as PyTorch, index may be smaller than a in the other dimensions
+        region = tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(index.shape))
+        return xp.take_along_axis(a.data[region], index, axis=dim)
 
     @staticmethod
     def backward(ctx, grad):

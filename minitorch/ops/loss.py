@@ -36,7 +36,7 @@ class CrossEntropy(Function):
         one_hot = xp.zeros(logits.shape, dtype=logits.dtype)
         one_hot.reshape(-1)[ctx.picked] = 1
         if ctx.reduction == "mean":
-            grad = grad * (1.0 / logits.shape[0])
+            grad = grad * (1.0 / max(1, logits.shape[0]))
         if ctx.reduction == "none":
             grad = grad.unsqueeze(1)
         return (logits.softmax(1) - _make_tensor(one_hot)) * grad, None, None
@@ -49,8 +49,53 @@ class CrossEntropy(Function):
         if ctx.reduction == "none":
             out *= grad[:, None]
         else:
-            out *= grad / out.shape[0] if ctx.reduction == "mean" else grad
+            out *= grad / max(1, out.shape[0]) if ctx.reduction == "mean" else grad
         return out, None, None
+
+
+class BinaryCrossEntropy(Function):
+    """Elementwise -(t log(x) + (1 - t) log(1 - x)) for probabilities x, unreduced.
+
+    Each log is clamped at -100 as in PyTorch, so x = 0 or 1 gives a finite
+    loss; the gradient (x - t) / max(x (1 - x), 1e-12) is PyTorch's too.
+    """
+
+    @staticmethod
+    def forward(ctx, x, target):
+        ctx.save_for_backward(x, target)
+        log_x, log_1mx = _clamped_logs(x.data)
+        return -(target.data * log_x + (1 - target.data) * log_1mx)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, target = ctx.saved_tensors
+        need_x, need_target = ctx.needs_input_grad
+        grad_x = grad_target = None
+        if need_x:
+            grad_x = grad * (x - target) / (x * (1 - x)).clamp(min=1e-12)
+        if need_target:
+            log_x, log_1mx = _clamped_logs(x.data)
+            grad_target = grad * _make_tensor(log_1mx - log_x)
+        return grad_x, grad_target
+
+    @staticmethod
+    def backward_arrays(ctx, grad):
+        x, target = ctx.saved_tensors
+        need_x, need_target = ctx.needs_input_grad
+        x, target = x.data, target.data
+        grad_x = grad_target = None
+        if need_x:
+            grad_x = grad * (x - target) / xp.maximum(x * (1 - x), 1e-12)
+        if need_target:
+            log_x, log_1mx = _clamped_logs(x)
+            grad_target = grad * (log_1mx - log_x)
+        return grad_x, grad_target
+
+
+def _clamped_logs(x):
+    """log(x) and log(1 - x), each at least -100 (finite at 0 and 1)."""
+    with xp.errstate(divide="ignore"):
+        return xp.maximum(xp.log(x), -100), xp.maximum(xp.log(1 - x), -100)
 
 
 from ..tensor import _make_tensor  # noqa: E402

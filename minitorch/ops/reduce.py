@@ -32,11 +32,12 @@ class Mean(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return (_unreduce(grad, ctx) * (1.0 / ctx.count)).expand(ctx.in_shape), None, None
+        scale = 1.0 / max(ctx.count, 1)
+        return (_unreduce(grad, ctx) * scale).expand(ctx.in_shape), None, None
 
     @staticmethod
     def backward_arrays(ctx, grad):
-        return expand_to(_unreduce(grad, ctx) / ctx.count, ctx.in_shape), None, None
+        return expand_to(_unreduce(grad, ctx) / max(ctx.count, 1), ctx.in_shape), None, None
 
 
 class _Extreme(Function):
@@ -46,8 +47,6 @@ class _Extreme(Function):
 
     @classmethod
     def forward(cls, ctx, a, dim, keepdim):
-        if a.data.size == 0:
-            raise ValueError(f"{cls.__name__.lower()}: cannot reduce an empty tensor")
         ctx.save_for_backward(a)
         ctx.in_shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
         return cls.reduce(a.data, axis=dim, keepdims=keepdim)
@@ -148,7 +147,7 @@ def _logsumexp(array, dim, keepdim):
 
 def _unreduce(grad, ctx):
     """``grad`` (array or Tensor) with the reduced dimensions restored as size 1."""
-    if ctx.keepdim or ctx.dim is None:
+    if ctx.keepdim or ctx.dim is None or not ctx.in_shape:
         return grad
     ndim = len(ctx.in_shape)
     dims = (ctx.dim,) if isinstance(ctx.dim, int) else ctx.dim

@@ -8,6 +8,8 @@ from ..backend import xp
 
 
 class Reshape(Function):
+    makes_view = True
+
     @staticmethod
     def forward(ctx, a, shape):
         ctx.in_shape = a.shape
@@ -28,6 +30,8 @@ class Reshape(Function):
 class Permute(Function):
     """Reorder dimensions: output dimension i is input dimension ``dims[i]``."""
 
+    makes_view = True
+
     @staticmethod
     def forward(ctx, a, dims):
         ctx.dims = dims
@@ -44,6 +48,8 @@ class Permute(Function):
 
 class Expand(Function):
     """Broadcast to a larger shape; the engine sums the gradient back."""
+
+    makes_view = True
 
     @staticmethod
     def forward(ctx, a, shape):

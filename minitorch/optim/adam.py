@@ -73,7 +73,7 @@ class Adam(Optimizer):
                 denom += eps
                 param -= xp.multiply(xp.divide(exp_avg, denom, out=scratch), step_size,
                                      out=scratch)
-                p._version += 1
+                p._bump_version()
         return loss
 
     @staticmethod

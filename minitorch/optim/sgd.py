@@ -67,5 +67,5 @@ class SGD(Optimizer):
                     else:
                         grad = buf
                 param -= xp.multiply(grad, lr, out=work)
-                p._version += 1
+                p._bump_version()
         return loss

@@ -133,14 +133,14 @@ def _tensor_rows(dataset):
 class DataLoader:
     """Iterate over ``dataset`` in batches of ``batch_size`` samples.
 
-    ``shuffle``: a new random order every epoch (from ``generator``, else the
-    default generator). ``drop_last``: skip a last, smaller batch. Each sample is
+    ``shuffle``: a new random order every epoch (from ``generator``, or a new
+    generator seeded with ``seed``, else the default generator). ``drop_last``: skip a last, smaller batch. Each sample is
     seen exactly once per epoch. ``collate_fn`` turns a list of samples into a
     batch (only used for datasets that are not TensorDatasets).
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False,
-                 generator=None, collate_fn=None):
+                 generator=None, collate_fn=None, seed=None):
         if not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool) \
                 or batch_size <= 0:
             raise ValueError(f"DataLoader: batch_size should be a positive integer, "
@@ -149,7 +149,9 @@ class DataLoader:
         self.batch_size = int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
-        self.generator = generator
+        if seed is not None and generator is not None:
+            raise ValueError("DataLoader: give either generator or seed, not both")
+        self.generator = mt.Generator(seed) if seed is not None else generator
         self.collate_fn = default_collate if collate_fn is None else collate_fn
         self._rows = _tensor_rows(dataset) if collate_fn is None else None
 
