@@ -27,12 +27,13 @@ import sys
 import time
 import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 import minitorch as mt
+import minitorch.nn as nn
 import minitorch.nn.functional as F
+import minitorch.optim as optim
 from minitorch.utils.data import DataLoader, TensorDataset
 
 import datasets
@@ -65,6 +66,7 @@ def _typed(kind, check, what):
 
 
 positive_int = _typed(int, lambda v: v > 0, "a positive integer")
+nonnegative_int = _typed(int, lambda v: v >= 0, "an integer >= 0")
 positive_float = _typed(float, lambda v: v > 0 and math.isfinite(v), "a positive number")
 nonnegative_float = _typed(float, lambda v: v >= 0 and math.isfinite(v), "a number >= 0")
 unit_interval = _typed(float, lambda v: 0 <= v < 1, "a number in [0, 1)")
@@ -81,43 +83,66 @@ def hidden_sizes(text: str) -> tuple[int, ...]:
         sizes = ()
     if not sizes or any(s <= 0 for s in sizes):
         raise argparse.ArgumentTypeError(
-            f"expected comma-separated positive layer widths such as 64,64 (or 'none'), got {text!r}")
+            "expected comma-separated positive layer widths such as 64,64 (or 'none'), "
+            f"got {text!r}")
     return sizes
 
 
+def _flags(keys) -> str:
+    return ", ".join("--" + key.replace("_", "-") for key in keys)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    d, moons = DEFAULTS, datasets.SPECS[DEFAULTS["dataset"]].train
+    per_set = {key for spec in datasets.SPECS.values() for key in spec.train}
+
+    def default(key):
+        if key in per_set:
+            return f"(default: per data set; {d['dataset']}: {moons.get(key, d[key])})"
+        return f"(default: {d[key]})"
+
     p = argparse.ArgumentParser(
         description="Fit a minitorch model on a scikit-learn toy data set.",
-        epilog="data sets: " + "; ".join(f"{k}: {v}" for k, v in datasets.available().items()),
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        epilog="data sets:\n" + "\n".join(f"  {k:<19}{v}" for k, v in datasets.available().items())
+        + "\n\nmodels:\n" + "\n".join(f"  {k:<19}{v}" for k, v in models.available().items()),
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     # Everything defaults to None so that we know what the user chose explicitly;
     # the real defaults (per data set, then DEFAULTS) are filled in by make_config.
-    d = DEFAULTS
     data = p.add_argument_group("data")
-    data.add_argument("--dataset", choices=list(datasets.available()), help=f"[{d['dataset']}]")
-    data.add_argument("--n-samples", type=positive_int, help="data-set parameter (generated sets)")
-    data.add_argument("--noise", type=nonnegative_float, help="data-set parameter (generated sets)")
-    data.add_argument("--test-size", type=open_unit_interval, help=f"[{d['test_size']}]")
-    data.add_argument("--seed", type=int, help=f"seeds data, split, init and shuffling [{d['seed']}]")
+    data.add_argument("--dataset", choices=list(datasets.available()), help=default("dataset"))
+    data.add_argument("--n-samples", type=positive_int,
+                      help="number of samples, for generated data sets (default: per data set)")
+    data.add_argument("--noise", type=nonnegative_float,
+                      help="noise level, for generated data sets that have one (default: per set)")
+    data.add_argument("--test-size", type=open_unit_interval,
+                      help=f"fraction held out for testing {default('test_size')}")
+    data.add_argument("--seed", type=nonnegative_int,
+                      help=f"seeds the data, the split, the weights and the shuffling "
+                           f"{default('seed')}")
     model = p.add_argument_group("model")
-    model.add_argument("--model", choices=list(models.available()), help=f"[{d['model']}]")
-    model.add_argument("--hidden", type=hidden_sizes, help="MLP hidden widths, e.g. 64,64 [64,64]")
+    model.add_argument("--model", choices=list(models.available()), help=default("model"))
+    model.add_argument("--hidden", type=hidden_sizes,
+                       help="MLP hidden widths, comma-separated, or 'none' (default: 64,64)")
     model.add_argument("--activation", choices=list(models.ACTIVATIONS),
-                       help=f"[{d['activation']}]")
-    model.add_argument("--dropout", type=unit_interval, help=f"[{d['dropout']}]")
-    opt = p.add_argument_group("optimisation (defaults depend on the data set)")
-    opt.add_argument("--epochs", type=positive_int)
-    opt.add_argument("--batch-size", type=positive_int)
-    opt.add_argument("--optimizer", choices=["sgd", "adam"], help=f"[{d['optimizer']}]")
-    opt.add_argument("--lr", type=positive_float)
-    opt.add_argument("--momentum", type=unit_interval, help=f"SGD only [{d['momentum']}]")
-    opt.add_argument("--weight-decay", type=nonnegative_float)
+                       help=default("activation"))
+    model.add_argument("--dropout", type=unit_interval, help=f"MLP dropout {default('dropout')}")
+    opt = p.add_argument_group("optimisation")
+    opt.add_argument("--epochs", type=positive_int, help=default("epochs"))
+    opt.add_argument("--batch-size", type=positive_int, help=default("batch_size"))
+    opt.add_argument("--optimizer", choices=["sgd", "adam"], help=default("optimizer"))
+    opt.add_argument("--lr", type=positive_float, help=f"learning rate {default('lr')}")
+    opt.add_argument("--momentum", type=unit_interval, help=f"SGD only {default('momentum')}")
+    opt.add_argument("--weight-decay", type=nonnegative_float,
+                     help=f"L2 penalty {default('weight_decay')}")
     out = p.add_argument_group("output")
-    out.add_argument("--quiet", action="store_true", help="no progress bar and no per-epoch lines")
+    out.add_argument("--quiet", action="store_true", help="no progress bar, no per-epoch lines")
     out.add_argument("--json", metavar="PATH", help="write final metrics and full history as JSON")
     out.add_argument("--save", metavar="PATH", help="write a checkpoint (.npz) after every epoch")
-    out.add_argument("--resume", metavar="PATH", help="continue training from a checkpoint")
-    out.add_argument("--plot", metavar="PATH", help="write a PNG of decision regions and curves")
+    out.add_argument("--resume", metavar="PATH",
+                     help="continue from a checkpoint (and keep saving to it unless --save); "
+                          f"only {_flags(RESUME_OVERRIDABLE)} may differ from it")
+    out.add_argument("--plot", metavar="PATH",
+                     help="write a PNG: decision regions (2-D data) and loss/metric curves")
     out.add_argument("--compare-sklearn", action="store_true",
                      help="also fit scikit-learn's comparable model on the same split")
     return p
@@ -146,9 +171,9 @@ def make_config(given: dict) -> dict:
         raise ValueError(f"model {config['model']!r} does not fit data set {name!r} "
                          f"({spec.task}); use one of: "
                          + ", ".join(m for m in models.available() if spec.task in models.tasks(m)))
-    ignored = [k for k in ("hidden", "activation", "dropout") if k in given]
-    if config["model"] != "mlp" and ignored:
-        raise ValueError(f"--{ignored[0]} applies to --model mlp only, not {config['model']!r}")
+    mlp_only = [k for k in ("hidden", "activation", "dropout") if k in given]
+    if config["model"] != "mlp" and mlp_only:
+        raise ValueError(f"--{mlp_only[0]} applies to --model mlp only, not {config['model']!r}")
     return config
 
 
@@ -165,14 +190,13 @@ def resume_config(saved: dict, given: dict) -> dict:
                                  f"(the checkpoint has {config['data']})")
         elif config.get(key) != value:
             raise ValueError(f"cannot change --{key.replace('_', '-')} when resuming (checkpoint: "
-                             f"{config.get(key)!r}); only --{', --'.join(RESUME_OVERRIDABLE)} "
-                             "may change")
+                             f"{config.get(key)!r}); only {_flags(RESUME_OVERRIDABLE)} may change")
     return config
 
 
 # ----------------------------------------------------------------- building blocks
 
-def build_model(config: dict, split: datasets.Split) -> mt.nn.Module:
+def build_model(config: dict, split: datasets.Split) -> nn.Module:
     options = {}
     if config["model"] == "mlp":
         options = {"hidden": tuple(config["hidden"]), "activation": config["activation"],
@@ -180,11 +204,11 @@ def build_model(config: dict, split: datasets.Split) -> mt.nn.Module:
     return models.build(config["model"], split.n_features, split.n_outputs, **options)
 
 
-def build_optimizer(config: dict, model: mt.nn.Module) -> mt.optim.Optimizer:
+def build_optimizer(config: dict, model: nn.Module) -> optim.Optimizer:
     if config["optimizer"] == "sgd":
-        return mt.optim.SGD(model.parameters(), lr=config["lr"], momentum=config["momentum"],
-                            weight_decay=config["weight_decay"])
-    return mt.optim.Adam(model.parameters(), lr=config["lr"], weight_decay=config["weight_decay"])
+        return optim.SGD(model.parameters(), lr=config["lr"], momentum=config["momentum"],
+                         weight_decay=config["weight_decay"])
+    return optim.Adam(model.parameters(), lr=config["lr"], weight_decay=config["weight_decay"])
 
 
 def loss_function(task: str):
@@ -199,7 +223,7 @@ def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, n_classes: in
 
 
 def regression_metrics(split: datasets.Split, y_true: np.ndarray, y_pred: np.ndarray) -> dict:
-    """MSE and R^2 in the targets' original units (inputs are standardised)."""
+    """MSE and R^2 in the targets' original units (the arguments are standardised)."""
     from sklearn.metrics import r2_score
     y_true, y_pred = split.inverse_transform_y(y_true), split.inverse_transform_y(y_pred)
     return {"mse": float(np.mean((y_true - y_pred) ** 2)), "r2": float(r2_score(y_true, y_pred))}
@@ -217,7 +241,8 @@ def evaluate(model, split: datasets.Split) -> dict:
     was_training = model.training
     model.eval()
     loss_fn, result = loss_function(split.task), {}
-    for part, X, y in (("train", split.X_train, split.y_train), ("test", split.X_test, split.y_test)):
+    parts = (("train", split.X_train, split.y_train), ("test", split.X_test, split.y_test))
+    for part, X, y in parts:
         outputs = model(X)
         result[part] = {"loss": float(loss_fn(outputs, y).item()),
                         **predictions_metrics(split, y.numpy(), outputs.numpy())}
@@ -228,15 +253,9 @@ def evaluate(model, split: datasets.Split) -> dict:
 # ------------------------------------------------------------------- checkpoints
 
 def save_checkpoint(path: str, state: dict) -> None:
-    """Write ``state`` with mt.save atomically: a killed process leaves the old file intact."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.npz")
-    try:
-        mt.save(state, str(tmp))
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    """Write ``state`` to ``path``; mt.save writes a temporary file and renames it, so a
+    process killed mid-save leaves the previous checkpoint intact."""
+    mt.save(state, path)
 
 
 def load_checkpoint(path: str) -> dict:
@@ -253,7 +272,7 @@ def load_checkpoint(path: str) -> dict:
 class FitResult:
     status: str                      # "completed", "diverged" or "interrupted"
     config: dict
-    model: mt.nn.Module
+    model: nn.Module
     split: datasets.Split
     history: list = field(default_factory=list)
     message: str = ""
@@ -282,40 +301,46 @@ def train_epoch(model, loader, optimizer, loss_fn, epoch: int) -> float:
     model.train()
     total, count = 0.0, 0
     for step, (xb, yb) in enumerate(loader, start=1):
-        loss = loss_fn(model(xb), yb)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            loss = loss_fn(model(xb), yb)   # overflow shows up as a non-finite loss below
         value = loss.item()
         if not math.isfinite(value):
-            raise Diverged(epoch, step, value)      # before the step: weights stay finite
+            raise Diverged(epoch, step, value)      # stop before stepping on it
         optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            loss.backward()
+            optimizer.step()
         total, count = total + value * len(xb), count + len(xb)
     return total / count
 
 
-def fit(config: dict, *, checkpoint: dict | None = None, save_path: str | None = None,
+def fit(config: dict, *, resume: str | None = None, save: str | None = None,
         progress: bool = False, should_stop=lambda: False) -> FitResult:
-    """Train as ``config`` says (see make_config), optionally starting from a loaded
-    ``checkpoint`` and saving one to ``save_path`` after every epoch.
+    """Train as ``config`` says (see make_config), optionally continuing the checkpoint
+    at ``resume`` and writing one to ``save`` after every epoch.
 
-    Stops early with status "diverged" on a NaN/inf loss (the last checkpoint on disk
-    is from the last good epoch) or "interrupted" when ``should_stop()`` turns true
-    (checked after each epoch's checkpoint is written).
+    Stops early with status "diverged" on a NaN/inf loss (the checkpoints on disk are
+    left as they were after the last good epoch) or "interrupted" when
+    ``should_stop()`` turns true (checked after each epoch's checkpoint is written).
     """
     split = datasets.load(config["dataset"], test_size=config["test_size"], seed=config["seed"],
                           **config["data"])
     mt.manual_seed(config["seed"])
     model = build_model(config, split)
     optimizer = build_optimizer(config, model)
-    shuffle = mt.Generator().manual_seed(config["seed"])
+    # Shuffling has its own generator (checkpointed with the global one), seeded apart
+    # from it so that the batch order is not correlated with the initial weights.
+    shuffle = mt.Generator().manual_seed(int(np.random.SeedSequence([config["seed"], 1])
+                                             .generate_state(1)[0]))
     loader = DataLoader(TensorDataset(split.X_train, split.y_train),
                         batch_size=config["batch_size"], shuffle=True, generator=shuffle)
     loss_fn = loss_function(split.task)
     result = FitResult("completed", config, model, split)
-    if checkpoint is not None:
-        _restore(checkpoint, model, optimizer, shuffle, result, config)
+    if resume is not None:
+        _restore(load_checkpoint(resume), model, optimizer, shuffle, result, config)
 
     start = len(result.history)
+    last_good = (resume, start) if resume else None     # (checkpoint path, its epoch)
     bar = _progress_bar(config, start, enabled=progress)
     t0 = time.perf_counter()
     for epoch in range(start + 1, config["epochs"] + 1):
@@ -323,19 +348,21 @@ def fit(config: dict, *, checkpoint: dict | None = None, save_path: str | None =
         try:
             train_loss = train_epoch(model, loader, optimizer, loss_fn, epoch)
         except Diverged as e:
-            result.status, result.message = "diverged", _divergence_message(e, config, save_path)
+            result.status = "diverged"
+            result.message = _divergence_message(e, config, last_good)
             break
         entry = {"epoch": epoch, "loss": train_loss, **evaluate(model, split),
                  "seconds": time.perf_counter() - tick}
         result.history.append(entry)
-        if save_path:
-            save_checkpoint(save_path, _checkpoint_state(model, optimizer, shuffle, result))
+        if save:
+            save_checkpoint(save, _checkpoint_state(model, optimizer, shuffle, result))
+            last_good = (save, epoch)
         _report_epoch(bar, entry, split.task, config["epochs"], progress)
         if should_stop() and epoch < config["epochs"]:
             result.status = "interrupted"
             result.message = (f"interrupted after epoch {epoch}"
-                              + (f"; resume with: python train.py --resume {save_path}"
-                                 if save_path else " (no --save path, nothing saved)"))
+                              + (f"; resume with: python train.py --resume {save}"
+                                 if save else " (no --save path, nothing saved)"))
             break
     if bar is not None:
         bar.close()
@@ -362,12 +389,17 @@ def _restore(state: dict, model, optimizer, shuffle, result: FitResult, config: 
     result.history = list(state["history"])
 
 
-def _divergence_message(e: Diverged, config: dict, save_path: str | None) -> str:
-    kept = (f"the last good checkpoint (epoch {e.epoch - 1}) is kept in {save_path}"
-            if save_path and e.epoch > 1 else "no checkpoint was written")
+def _divergence_message(e: Diverged, config: dict, last_good: tuple | None) -> str:
+    """Where the last good state is (nothing is saved after a bad step) and what to try."""
+    lower = f"--lr {config['lr'] / 10:g}"
+    if last_good:
+        path, epoch = last_good
+        kept = (f"The last good checkpoint (epoch {epoch}) is kept in {path}; "
+                f"continue from it with: python train.py --resume {path} {lower}")
+    else:
+        kept = f"No checkpoint was written; try again with {lower}"
     return (f"training diverged at epoch {e.epoch}, step {e.step}: the loss is {e.value}. "
-            f"{kept}. Hint: lower the learning rate (now --lr {config['lr']:g}), "
-            f"e.g. --lr {config['lr'] / 10:g}.")
+            f"Hint: lower the learning rate (it is {config['lr']:g}). {kept}.")
 
 
 # ----------------------------------------------------------------------- reporting
@@ -489,7 +521,8 @@ def save_plot(path: str, result: FitResult) -> str | None:
         import matplotlib.pyplot as plt
     except ImportError:
         return ("--plot needs matplotlib, which is not installed; install it with "
-                "`pip install matplotlib` (training itself is unaffected)")
+                "`pip install matplotlib` (or `pip install -e '.[plot]'`); the training "
+                "itself completed and nothing else is affected")
     split, history = result.split, result.history
     two_d = split.n_features == 2
     fig, axes = plt.subplots(1, 3 if two_d else 2, figsize=(15 if two_d else 10, 4.5))
@@ -569,34 +602,33 @@ def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     given = _given(args)
-    checkpoint = None
     try:
         if args.resume:
-            checkpoint = load_checkpoint(args.resume)
-            config = resume_config(checkpoint["config"], given)
+            config = resume_config(load_checkpoint(args.resume)["config"], given)
         else:
             config = make_config(given)
     except (ValueError, OSError) as e:
         parser.error(str(e))
-    save_path = args.save or args.resume
-    progress = not args.quiet
-    say = (lambda *a: None) if args.quiet else print
+    progress = not args.quiet         # --quiet: no bar, no per-epoch lines; the summary stays
 
     with StopOnSigint() as stop:
-        result = fit(config, checkpoint=checkpoint, save_path=save_path, progress=progress,
-                     should_stop=stop)
+        result = fit(config, resume=args.resume, save=args.save or args.resume,
+                     progress=progress, should_stop=stop)
     if result.status != "completed":
         print(result.message, file=sys.stderr)
-    say(summary(result))
+    print(summary(result))
 
     payload = result.to_json()
     if args.compare_sklearn and result.final is not None:
         sk = sklearn_baseline(config, result.split)
         payload["sklearn"] = sk
-        say(comparison_table(result, sk))
+        print(comparison_table(result, sk))
     if args.plot and result.final is not None:
         problem = save_plot(args.plot, result)
-        print(problem, file=sys.stderr) if problem else say(f"plot written to {args.plot}")
+        if problem:
+            print(problem, file=sys.stderr)
+        else:
+            print(f"plot written to {args.plot}")
     if args.json:
         write_json(args.json, payload)
     return {"completed": 0, "diverged": 1, "interrupted": 130}[result.status]

@@ -39,6 +39,15 @@ def measure(name: str, seed: int) -> dict:
             "config": config, "estimator": sk["estimator"]}
 
 
+def training(c: dict) -> str:
+    text = f"{c['epochs']} ep, {c['optimizer']} lr {c['lr']:g}, bs {c['batch_size']}"
+    if c["weight_decay"]:
+        text += f", wd {c['weight_decay']:g}"
+    if c["dropout"]:
+        text += f", dropout {c['dropout']:g}"
+    return text
+
+
 def row(name: str, runs: list[dict]) -> str:
     first = runs[0]
     mean = lambda k: float(np.mean([r[k] for r in runs]))  # noqa: E731
@@ -50,9 +59,9 @@ def row(name: str, runs: list[dict]) -> str:
     hidden = "-".join(map(str, [split.n_features, *c["hidden"], split.n_outputs]))
     delta = mean("minitorch") - mean("sklearn")
     return (f"| {name} | {split.task} | {len(split.X_train)}/{len(split.X_test)} | MLP {hidden} | "
-            f"{c['epochs']} ep, {c['optimizer']} lr {c['lr']:g}, bs {c['batch_size']} | "
+            f"{training(c)} | "
             f"test {metric} | **{fmt(mean('minitorch'))}** | {fmt(mean('sklearn'))} | "
-            f"{delta * scale:+.1f}{' pt' if unit else ''} | {mean('seconds'):.2f} s | "
+            f"{f'{delta * 100:+.1f} pt' if unit else f'{delta:+.3f}'} | {mean('seconds'):.2f} s | "
             f"{mean('sk_seconds'):.2f} s |")
 
 

@@ -142,26 +142,26 @@ SPECS: dict[str, DatasetSpec] = {
     "circles": DatasetSpec(
         _circles, "classification", "a small circle inside a large one (2-D, 2 classes)",
         {"n_samples": 1000, "noise": 0.1, "factor": 0.5},
-        {"epochs": 30, "lr": 0.01, "batch_size": 32}),
+        {"epochs": 30, "lr": 0.003, "batch_size": 32, "weight_decay": 1e-3}),
     "blobs": DatasetSpec(
         _blobs, "classification", "isotropic Gaussian blobs (2-D, 3 classes by default)",
         {"n_samples": 1000, "n_features": 2, "n_classes": 3, "cluster_std": 1.0},
-        {"epochs": 20, "lr": 0.01, "batch_size": 32}),
+        {"epochs": 40, "lr": 0.003, "batch_size": 32, "weight_decay": 1e-3}),
     "classification": DatasetSpec(
         _classification, "classification",
         "make_classification: Gaussian clusters on a hypercube (20-D, 3 classes)",
         {"n_samples": 1000, "n_features": 20, "n_informative": 10, "n_redundant": 2,
          "n_classes": 3, "class_sep": 1.0, "flip_y": 0.01},
-        {"epochs": 30, "lr": 0.003, "batch_size": 32, "weight_decay": 1e-4}),
+        {"epochs": 60, "lr": 0.003, "batch_size": 32, "weight_decay": 1e-2, "dropout": 0.2}),
     "gaussian_quantiles": DatasetSpec(
         _gaussian_quantiles, "classification",
         "concentric shells of a Gaussian split by quantile (2-D, 3 classes)",
         {"n_samples": 1000, "n_features": 2, "n_classes": 3},
-        {"epochs": 40, "lr": 0.01, "batch_size": 32}),
+        {"epochs": 200, "lr": 0.002, "batch_size": 64}),
     "spirals": DatasetSpec(
         _spirals, "classification", "the classic two-arm spiral (2-D, 2 classes)",
         {"n_samples": 1000, "noise": 0.05, "turns": 1.5},
-        {"epochs": 60, "lr": 0.01, "batch_size": 32}),
+        {"epochs": 100, "lr": 0.005, "batch_size": 32}),
     "regression": DatasetSpec(
         _regression, "regression", "make_regression: a noisy random linear map (10-D, 1 output)",
         {"n_samples": 1000, "n_features": 10, "n_informative": 10, "n_targets": 1,
@@ -175,7 +175,7 @@ SPECS: dict[str, DatasetSpec] = {
     # bundled with scikit-learn ----------------------------------------------
     "iris": DatasetSpec(
         _bundled(skd.load_iris), "classification", "Fisher's iris flowers (150 x 4, 3 classes)",
-        {}, {"epochs": 100, "lr": 0.003, "batch_size": 16}),
+        {}, {"epochs": 100, "lr": 0.001, "batch_size": 16, "weight_decay": 1e-2}),
     "wine": DatasetSpec(
         _bundled(skd.load_wine), "classification", "wine cultivars (178 x 13, 3 classes)",
         {}, {"epochs": 50, "lr": 0.003, "batch_size": 16}),
@@ -236,7 +236,8 @@ class Split:
     def inverse_transform_y(self, y: np.ndarray) -> np.ndarray:
         """Map standardised regression targets or predictions back to original units."""
         if self.task != "regression":
-            raise ValueError(f"inverse_transform_y: data set {self.name!r} is not a regression task")
+            raise ValueError(f"inverse_transform_y: data set {self.name!r} is not a "
+                             "regression task")
         return np.asarray(y) * self.y_std + self.y_mean
 
     def __repr__(self) -> str:
@@ -314,7 +315,8 @@ def load(name: str, test_size: float = 0.2, seed: int = 0, **params) -> Split:
     """
     spec = _spec(name)
     if not (isinstance(test_size, (float, int)) and 0 < test_size < 1):
-        raise ValueError(f"test_size must be a fraction strictly between 0 and 1, got {test_size!r}")
+        raise ValueError(f"test_size must be a fraction strictly between 0 and 1, "
+                         f"got {test_size!r}")
     X, y, feature_names, target_names = _raw(name, seed, params)
     index = np.arange(len(X))
     stratify = y if spec.task == "classification" else None

@@ -55,7 +55,8 @@ def loss_and_accuracy(model, X, y) -> tuple[mt.Tensor, float]:
 
 
 def run(steps: int = 100, verbose: bool = True) -> list[tuple[float, float]]:
-    """Train as micrograd's demo does; returns (loss, accuracy) before each step and after the last."""
+    """Train as micrograd's demo does; returns (loss, accuracy) before each step and
+    after the last one."""
     X, y = moons()
     model = micrograd_model()
     optimizer = mt.optim.SGD(model.parameters(), lr=1.0)
