@@ -82,9 +82,16 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                         del pending[edge]
                         ready.append(edge)
                 else:
-                    if input_grad.shape != edge.data.shape:
-                        input_grad = _sum_to_shape(input_grad, edge.data.shape, node)
-                    _deliver_to_leaf(edge, input_grad, grad, create_graph, capture, captured)
+                    data = edge.data
+                    if input_grad.shape != data.shape:
+                        input_grad = _sum_to_shape(input_grad, data.shape, node)
+                    if (edge.grad is None and capture is None and not create_graph
+                            and input_grad is not grad and input_grad.base is None
+                            and input_grad.dtype == data.dtype):
+                        edge.grad = _make_tensor(input_grad)  # the usual case, made short
+                    else:
+                        _deliver_to_leaf(edge, input_grad, grad, create_graph, capture,
+                                         captured)
     finally:
         grad_state.enabled = previous_mode
     if captured is not None:  # results the caller owns: never views or shared memory
@@ -94,9 +101,13 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
     """Accumulate gradients of ``tensors`` into the leaves' ``.grad`` (see Tensor.backward)."""
-    roots, seeds = _roots_and_seeds(tensors, grad_tensors, "backward")
     if retain_graph is None:
         retain_graph = create_graph
+    if (grad_tensors is None and type(tensors) is Tensor and tensors.grad_fn is not None
+            and tensors.data.size == 1):  # the usual loss.backward(), made short
+        run_backward((tensors,), (_ones_like(tensors),), retain_graph, create_graph)
+        return
+    roots, seeds = _roots_and_seeds(tensors, grad_tensors, "backward")
     run_backward(roots, seeds, retain_graph, create_graph)
 
 
@@ -152,7 +163,7 @@ def _roots_and_seeds(tensors, grad_tensors, where):
                     f"{where}: grad can be implicitly created only for outputs with one "
                     f"element; output {position} has shape {tensor.shape}: pass "
                     "gradient= with that shape")
-            seed = _make_tensor(xp.ones(tensor.shape, dtype=tensor.dtype))
+            seed = _ones_like(tensor)
         elif not isinstance(seed, Tensor):
             seed = Tensor(seed, dtype=tensor.dtype)
         if seed.shape != tensor.shape:
@@ -161,6 +172,11 @@ def _roots_and_seeds(tensors, grad_tensors, where):
                 f"{position} of shape {tensor.shape}")
         seeds.append(seed)
     return tensors, seeds
+
+
+def _ones_like(tensor):
+    """The seed gradient d(tensor)/d(tensor) of a one-element tensor."""
+    return _make_tensor(xp.array(1, dtype=tensor.dtype).reshape(tensor.shape))
 
 
 def _count_consumers(start):
