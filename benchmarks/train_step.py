@@ -26,10 +26,18 @@ from sklearn.datasets import load_digits, make_moons
 import minitorch as mt
 import minitorch.nn.functional as F
 
-try:
-    import torch
-except ImportError:  # PyTorch is optional
-    torch = None
+torch = None  # PyTorch is optional: imported by load_torch() only when compared against
+
+
+def load_torch():
+    """Import PyTorch if it is installed (not in memory runs of the other frameworks)."""
+    global torch
+    try:
+        import torch as torch_module
+    except ImportError:
+        return None
+    torch = torch_module
+    return torch
 
 
 @dataclass(frozen=True)
@@ -265,6 +273,8 @@ def report(results):
 
 def memory_child(framework_name, workload_name, steps):
     """Run in a subprocess: train, print peak RSS (MiB) and RSS growth as JSON."""
+    if framework_name == "torch":
+        load_torch()
     framework = {"floor": NumpyFloor, "minitorch": Minitorch, "torch": Torch}[framework_name]
     workload = WORKLOADS[workload_name]
     rng = np.random.default_rng(0)
@@ -290,7 +300,7 @@ def memory_child(framework_name, workload_name, steps):
 
 
 def run_memory(quick):
-    frameworks = ["floor", "minitorch"] + (["torch"] if torch is not None else [])
+    frameworks = ["floor", "minitorch"] + (["torch"] if load_torch() is not None else [])
     lines = ["| measurement | " + " | ".join(frameworks) + " |", "|---|" + "---:|" * len(frameworks)]
     for workload, steps, key in (("W3", 5 if quick else 20, "peak_mib"),
                                  ("W1", 1000 if quick else 10000, "rss_mib")):
@@ -321,6 +331,7 @@ def main():
     if args.memory_child:
         memory_child(args.memory_child[0], args.memory_child[1], int(args.memory_child[2]))
         return
+    load_torch()
     print(f"date: {time.strftime('%Y-%m-%d')}; machine: {platform.machine()}, "
           f"{platform.processor() or platform.platform()}; python {platform.python_version()}; "
           f"numpy {np.__version__}; BLAS: {blas_info()}")

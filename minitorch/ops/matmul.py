@@ -41,12 +41,13 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias):
-        if x.ndim == 0 or weight.ndim != 2 or x.shape[-1] != weight.shape[1]:
-            raise ValueError(f"linear: input of shape {x.shape} does not fit a weight of "
-                             f"shape {weight.shape} (expected (..., {weight.shape[-1]}))")
-        if bias is not None and bias.shape != (weight.shape[0],):
+        x_shape, w_shape = x.data.shape, weight.data.shape
+        if not x_shape or len(w_shape) != 2 or x_shape[-1] != w_shape[1]:
+            raise ValueError(f"linear: input of shape {x_shape} does not fit a weight of "
+                             f"shape {w_shape} (expected (..., {w_shape[-1]}))")
+        if bias is not None and bias.data.shape != w_shape[:1]:
             raise ValueError(f"linear: bias of shape {bias.shape} does not fit a weight "
-                             f"of shape {weight.shape}")
+                             f"of shape {w_shape}")
         ctx.save_for_backward(x, weight)
         out = x.data @ weight.data.T
         if bias is not None:

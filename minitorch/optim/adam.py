@@ -73,7 +73,7 @@ class Adam(Optimizer):
                 denom += eps
                 param -= xp.multiply(xp.divide(exp_avg, denom, out=scratch), step_size,
                                      out=scratch)
-                p._bump_version()
+                p._counter[0] += 1  # bump the version: saved copies of p are stale
         return loss
 
     @staticmethod

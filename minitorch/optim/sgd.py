@@ -67,5 +67,5 @@ class SGD(Optimizer):
                     else:
                         grad = buf
                 param -= xp.multiply(grad, lr, out=work)
-                p._bump_version()
+                p._counter[0] += 1  # bump the version: saved copies of p are stale
         return loss
