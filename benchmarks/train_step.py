@@ -12,6 +12,7 @@ PyTorch from the same run, and each framework's final loss (equal work).
     python benchmarks/train_step.py --memory   # peak RSS of W3, growth over W1 steps
 """
 import argparse
+import importlib.util
 import json
 import platform
 import resource
@@ -300,7 +301,10 @@ def memory_child(framework_name, workload_name, steps):
 
 
 def run_memory(quick):
-    frameworks = ["floor", "minitorch"] + (["torch"] if load_torch() is not None else [])
+    # each framework runs in a fresh process; this one never imports PyTorch, whose
+    # import changes the environment that the children inherit
+    has_torch = importlib.util.find_spec("torch") is not None
+    frameworks = ["floor", "minitorch"] + (["torch"] if has_torch else [])
     lines = ["| measurement | " + " | ".join(frameworks) + " |", "|---|" + "---:|" * len(frameworks)]
     for workload, steps, key in (("W3", 5 if quick else 20, "peak_mib"),
                                  ("W1", 1000 if quick else 10000, "rss_mib")):
@@ -331,17 +335,18 @@ def main():
     if args.memory_child:
         memory_child(args.memory_child[0], args.memory_child[1], int(args.memory_child[2]))
         return
-    load_torch()
+    if not args.memory:
+        load_torch()
     print(f"date: {time.strftime('%Y-%m-%d')}; machine: {platform.machine()}, "
           f"{platform.processor() or platform.platform()}; python {platform.python_version()}; "
           f"numpy {np.__version__}; BLAS: {blas_info()}")
+    if args.memory:
+        print(run_memory(args.quick))
+        return
     if torch is None:
         print("(PyTorch is not installed: its rows are skipped)")
     else:
         print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads")
-    if args.memory:
-        print(run_memory(args.quick))
-        return
     frameworks = [NumpyFloor, Minitorch] + ([Torch] if torch is not None else [])
     plan = {"W1": (20, 100), "W2": (20, 50), "W3": (5, 4), "W4": (20, 25)}
     if args.quick:
