@@ -25,7 +25,6 @@ import numpy as np
 from sklearn.datasets import load_digits, make_moons
 
 import minitorch as mt
-import minitorch.nn.functional as F
 
 torch = None  # PyTorch is optional: imported by load_torch() only when compared against
 
@@ -54,7 +53,8 @@ class Workload:
 
 WORKLOADS = {
     "W1": Workload("W1", "two-moons, MLP 2-16-16-2, batch 32", (2, 16, 16, 2), 32, 0.1, 0.9),
-    "W2": Workload("W2", "digits, MLP 64-256-256-10, batch 128", (64, 256, 256, 10), 128, 0.05, 0.9),
+    "W2": Workload("W2", "digits, MLP 64-256-256-10, batch 128", (64, 256, 256, 10), 128,
+                   0.05, 0.9),
     "W3": Workload("W3", "synthetic 512 features, MLP 512-2048-2048-10, batch 512",
                    (512, 2048, 2048, 10), 512, 0.01, 0.9),
     "W4": Workload("W4", "micrograd's demo: moons n=100, MLP 2-16-16-1, hinge + L2, full batch",
@@ -148,59 +148,56 @@ class NumpyFloor:
         return float(loss)
 
 
-# --------------------------------------------------------------------------- minitorch
-class Minitorch:
+# ------------------------------------------------------------- minitorch and PyTorch
+class Framework:
+    """The training step as a user writes it, in a library with PyTorch's API."""
+
+    label = None
+
+    @staticmethod
+    def library():
+        raise NotImplementedError
+
+    def __init__(self, workload, weights):
+        lib = self.library()
+        self.workload = workload
+        self.model = _sequential(lib.nn, workload.sizes)
+        with lib.no_grad():
+            for p, w in zip(self.model.parameters(), weights):
+                p.copy_(lib.from_numpy(w))
+        self.optimizer = lib.optim.SGD(self.model.parameters(), lr=workload.lr,
+                                       momentum=workload.momentum)
+        self.cross_entropy = lib.nn.functional.cross_entropy
+
+    def step(self, x, y, lr):
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        scores = self.model(x)
+        if self.workload.hinge:
+            loss = (1 - y.unsqueeze(1) * scores).relu().mean()
+            loss = loss + 1e-4 * sum((p * p).sum() for p in self.model.parameters())
+        else:
+            loss = self.cross_entropy(scores, y)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        return loss.item()
+
+
+class Minitorch(Framework):
     label = "minitorch"
 
-    def __init__(self, workload, weights):
-        self.workload = workload
-        self.model = _sequential(mt.nn, workload.sizes)
-        with mt.no_grad():
-            for p, w in zip(self.model.parameters(), weights):
-                p.copy_(mt.tensor(w))
-        self.optimizer = mt.optim.SGD(self.model.parameters(), lr=workload.lr,
-                                      momentum=workload.momentum)
-
-    def step(self, x, y, lr):
-        for group in self.optimizer.param_groups:
-            group["lr"] = lr
-        scores = self.model(x)
-        if self.workload.hinge:
-            loss = (1 - y.unsqueeze(1) * scores).relu().mean()
-            loss = loss + 1e-4 * sum((p * p).sum() for p in self.model.parameters())
-        else:
-            loss = F.cross_entropy(scores, y)
-        self.optimizer.zero_grad()
-        loss.backward()
-        self.optimizer.step()
-        return loss.item()
+    @staticmethod
+    def library():
+        return mt
 
 
-class Torch:
+class Torch(Framework):
     label = "PyTorch"
 
-    def __init__(self, workload, weights):
-        self.workload = workload
-        self.model = _sequential(torch.nn, workload.sizes)
-        with torch.no_grad():
-            for p, w in zip(self.model.parameters(), weights):
-                p.copy_(torch.from_numpy(w))
-        self.optimizer = torch.optim.SGD(self.model.parameters(), lr=workload.lr,
-                                         momentum=workload.momentum)
-
-    def step(self, x, y, lr):
-        for group in self.optimizer.param_groups:
-            group["lr"] = lr
-        scores = self.model(x)
-        if self.workload.hinge:
-            loss = (1 - y.unsqueeze(1) * scores).relu().mean()
-            loss = loss + 1e-4 * sum((p * p).sum() for p in self.model.parameters())
-        else:
-            loss = torch.nn.functional.cross_entropy(scores, y)
-        self.optimizer.zero_grad()
-        loss.backward()
-        self.optimizer.step()
-        return loss.item()
+    @staticmethod
+    def library():
+        return torch
 
 
 def _sequential(nn, sizes):
@@ -258,7 +255,8 @@ def blas_info():
 
 
 def report(results):
-    lines = ["| workload | framework | median ms/step | 25-75th pct ms | x floor | x PyTorch | final loss |",
+    lines = ["| workload | framework | median ms/step | 25-75th pct ms | x floor | x PyTorch "
+             "| final loss |",
              "|---|---|---:|---:|---:|---:|---:|"]
     for workload, by_framework in results.items():
         medians = {f.label: np.median(t) * 1e3 for f, (t, _) in by_framework.items()}
@@ -305,13 +303,14 @@ def run_memory(quick):
     # import changes the environment that the children inherit
     has_torch = importlib.util.find_spec("torch") is not None
     frameworks = ["floor", "minitorch"] + (["torch"] if has_torch else [])
-    lines = ["| measurement | " + " | ".join(frameworks) + " |", "|---|" + "---:|" * len(frameworks)]
+    lines = ["| measurement | " + " | ".join(frameworks) + " |",
+             "|---|" + "---:|" * len(frameworks)]
     for workload, steps, key in (("W3", 5 if quick else 20, "peak_mib"),
                                  ("W1", 1000 if quick else 10000, "rss_mib")):
         row = []
         for name in frameworks:
-            out = subprocess.run([sys.executable, __file__, "--memory-child", name, workload, str(steps)],
-                                 capture_output=True, text=True, check=True).stdout
+            command = [sys.executable, __file__, "--memory-child", name, workload, str(steps)]
+            out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
             data = json.loads(out.strip().splitlines()[-1])
             if key == "peak_mib":
                 row.append(f"{data['peak_mib']:.0f} MiB")

@@ -134,9 +134,10 @@ class DataLoader:
     """Iterate over ``dataset`` in batches of ``batch_size`` samples.
 
     ``shuffle``: a new random order every epoch (from ``generator``, or a new
-    generator seeded with ``seed``, else the default generator). ``drop_last``: skip a last, smaller batch. Each sample is
-    seen exactly once per epoch. ``collate_fn`` turns a list of samples into a
-    batch (only used for datasets that are not TensorDatasets).
+    generator seeded with ``seed``, else the default generator). ``drop_last``:
+    skip a last, smaller batch. Each sample is seen exactly once per epoch.
+    ``collate_fn`` turns a list of samples into a batch (only used for datasets
+    that are not TensorDatasets).
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=False, drop_last=False,
