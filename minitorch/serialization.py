@@ -12,7 +12,7 @@ import json
 import os
 import zipfile
 
-import minitorch as mt
+from .creation import from_numpy
 
 from .backend import xp
 from .tensor import Tensor
@@ -167,6 +167,6 @@ def _decode(node, arrays):
             return array
         if kind == "scalar":
             return array[()]
-        tensor = mt.from_numpy(array)
+        tensor = from_numpy(array)
         return tensor.requires_grad_() if node.get("requires_grad") else tensor
     raise _BadFile(f"its metadata is damaged (unknown entry {node!r:.80})")

@@ -8,7 +8,9 @@ first and name the loss and the shapes in every error.
 """
 import math
 
-import minitorch as mt
+from ..creation import from_numpy
+from ..random import default_generator
+from ..tensor import where
 
 from .. import ops
 from ..backend import xp
@@ -34,10 +36,10 @@ def dropout(input, p=0.5, training=True, inplace=False):
         return input
     if p == 1.0:
         return input * 0.0
-    uniform = mt.default_generator.numpy_rng.random(input.shape)
+    uniform = default_generator.numpy_rng.random(input.shape)
     mask = (uniform >= p).astype(input.dtype)
     mask *= 1.0 / (1.0 - p)
-    return input * mt.from_numpy(mask)
+    return input * from_numpy(mask)
 
 
 def one_hot(tensor, num_classes=-1):
@@ -53,7 +55,7 @@ def one_hot(tensor, num_classes=-1):
         raise ValueError(
             f"one_hot: class values must be in [0, {num_classes}), got values from "
             f"{int(indices.min())} to {int(indices.max())}")
-    return mt.from_numpy((indices[..., None] == xp.arange(num_classes)).astype(xp.int64))
+    return from_numpy((indices[..., None] == xp.arange(num_classes)).astype(xp.int64))
 
 
 # --- activations ------------------------------------------------------------
@@ -65,7 +67,7 @@ def relu(input, inplace=False):
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x for x > 0, ``negative_slope * x`` otherwise (gradient at 0: the slope)."""
-    return mt.where(input > 0, input, input * negative_slope)
+    return where(input > 0, input, input * negative_slope)
 
 
 def sigmoid(input):
@@ -168,7 +170,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
         raise ValueError(f"huber_loss: delta must be positive, got {delta!r}")
     diff = input - target
     size = diff.abs()
-    loss = mt.where(size < delta, 0.5 * (diff * diff), delta * (size - 0.5 * delta))
+    loss = where(size < delta, 0.5 * (diff * diff), delta * (size - 0.5 * delta))
     return _reduce(loss, reduction)
 
 
@@ -181,7 +183,7 @@ def smooth_l1_loss(input, target, reduction="mean", beta=1.0):
     size = diff.abs()
     if beta == 0:
         return _reduce(size, reduction)
-    loss = mt.where(size < beta, (0.5 / beta) * (diff * diff), size - 0.5 * beta)
+    loss = where(size < beta, (0.5 / beta) * (diff * diff), size - 0.5 * beta)
     return _reduce(loss, reduction)
 
 
@@ -212,8 +214,8 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     name = "binary_cross_entropy_with_logits"
     _check_pointwise(name, input, target, reduction)
     shift_array = xp.maximum(-input.data, 0)  # a constant: the gradient does not depend on it
-    shift = mt.from_numpy(shift_array)
-    log1p_exp_neg = (mt.from_numpy(xp.exp(-shift_array)) + (-input - shift).exp()).log() + shift
+    shift = from_numpy(shift_array)
+    log1p_exp_neg = (from_numpy(xp.exp(-shift_array)) + (-input - shift).exp()).log() + shift
     if pos_weight is not None:
         log1p_exp_neg = (1.0 + (pos_weight - 1.0) * target) * log1p_exp_neg
     loss = (1.0 - target) * input + log1p_exp_neg
@@ -277,7 +279,7 @@ def _nll(log_probs, indices, counted, weight, reduction):
         else weight[safe].astype(log_probs.dtype)
     if counted is not None:
         coef = coef * counted
-    loss = -(picked * mt.from_numpy(coef))
+    loss = -(picked * from_numpy(coef))
     if reduction == "none":
         return loss
     if reduction == "sum":
@@ -352,9 +354,9 @@ def _smoothing_term(log_probs, indices, counted, weight, reduction):
     if weight is None:
         per_sample = -log_probs.sum(1)
     else:
-        per_sample = -(log_probs * mt.from_numpy(weight.astype(log_probs.dtype))).sum(1)
+        per_sample = -(log_probs * from_numpy(weight.astype(log_probs.dtype))).sum(1)
     if counted is not None:
-        per_sample = per_sample * mt.from_numpy(counted.astype(log_probs.dtype))
+        per_sample = per_sample * from_numpy(counted.astype(log_probs.dtype))
     if reduction == "none":
         return per_sample
     if reduction == "sum":
@@ -409,5 +411,5 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="me
     coef[rows, indices] = 0.0
     if weight_array is not None:
         coef *= weight_array[indices].astype(scores.dtype)[:, None]
-    loss = (hinge * mt.from_numpy(coef)).sum(1) / scores.shape[1]
+    loss = (hinge * from_numpy(coef)).sum(1) / scores.shape[1]
     return _unbatch(_reduce(loss, reduction), input, reduction)

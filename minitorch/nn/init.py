@@ -6,7 +6,7 @@ and defaults are PyTorch's. ``fan_in``/``fan_out`` of a weight of shape
 """
 import math
 
-import minitorch as mt
+from ..autograd import no_grad
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -52,25 +52,25 @@ def _fan(tensor, mode):
 
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """Fill with values drawn uniformly from [a, b)."""
-    with mt.no_grad():
+    with no_grad():
         return tensor.uniform_(a, b, generator=generator)
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with values drawn from N(mean, std**2)."""
-    with mt.no_grad():
+    with no_grad():
         return tensor.normal_(mean, std, generator=generator)
 
 
 def constant_(tensor, val):
     """Fill with the value ``val``."""
-    with mt.no_grad():
+    with no_grad():
         return tensor.fill_(val)
 
 
 def zeros_(tensor):
     """Fill with zeros."""
-    with mt.no_grad():
+    with no_grad():
         return tensor.zero_()
 
 

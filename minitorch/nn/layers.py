@@ -1,7 +1,7 @@
 """Layers: ``Linear``, ``Dropout``, ``Identity``, ``Flatten``."""
 import math
 
-import minitorch as mt
+from ..creation import empty
 
 from . import functional as F
 from . import init
@@ -24,9 +24,9 @@ class Linear(Module):
                 raise ValueError(f"Linear: {what} must be a non-negative int, got {n!r}")
         self.in_features = in_features
         self.out_features = out_features
-        self.weight = Parameter(mt.empty(out_features, in_features, dtype=dtype))
+        self.weight = Parameter(empty(out_features, in_features, dtype=dtype))
         if bias:
-            self.bias = Parameter(mt.empty(out_features, dtype=dtype))
+            self.bias = Parameter(empty(out_features, dtype=dtype))
         else:
             self.register_parameter("bias", None)
         self.reset_parameters()

@@ -9,7 +9,9 @@ fast attribute lookup.
 """
 from collections import OrderedDict, namedtuple
 
-import minitorch as mt
+from .. import dtypes
+from ..autograd import no_grad
+from ..creation import from_numpy
 
 from ..backend import xp
 from ..tensor import Tensor
@@ -279,7 +281,7 @@ class Module:
             if tensor.dtype.kind == "f" and tensor.dtype != dtype:
                 tensor.data = tensor.data.astype(dtype)
                 if tensor.grad is not None:
-                    tensor.grad = mt.from_numpy(tensor.grad.data.astype(dtype))
+                    tensor.grad = from_numpy(tensor.grad.data.astype(dtype))
         return self
 
     def cpu(self):
@@ -287,11 +289,11 @@ class Module:
 
     def double(self):
         """Convert floating parameters and buffers to float64; returns self."""
-        return self.to(mt.float64)
+        return self.to(dtypes.float64)
 
     def float(self):
         """Convert floating parameters and buffers to float32; returns self."""
-        return self.to(mt.float32)
+        return self.to(dtypes.float32)
 
     # --- state dict -------------------------------------------------------
 
@@ -357,9 +359,9 @@ class Module:
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
-        with mt.no_grad():
+        with no_grad():
             for name, array in values.items():
-                own[name].copy_(mt.from_numpy(array))
+                own[name].copy_(from_numpy(array))
         return IncompatibleKeys(missing, unexpected)
 
     # --- repr -------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Gradient utilities: ``clip_grad_norm_`` and ``clip_grad_value_``."""
 import math
 
-import minitorch as mt
+from ..creation import tensor
 
 from ..backend import xp
 from ..tensor import Tensor
@@ -28,7 +28,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     grads = _grads(parameters)
     norm_type = float(norm_type)
     if not grads:
-        return mt.tensor(0.0)
+        return tensor(0.0)
     if norm_type == math.inf:
         total = max(float(xp.abs(g).max()) if g.size else 0.0 for g in grads)
     else:
@@ -41,7 +41,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     if scale < 1.0:
         for g in grads:
             g *= scale
-    return mt.tensor(total, dtype=grads[0].dtype)
+    return tensor(total, dtype=grads[0].dtype)
 
 
 def clip_grad_value_(parameters, clip_value):

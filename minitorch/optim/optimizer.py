@@ -5,7 +5,8 @@ with in-place NumPy ufuncs (``out=``): no graph is recorded and, after the first
 step has allocated the state buffers, a step allocates nothing. Temporaries go
 into scratch arrays shared by all parameters of the same dtype (``_work``).
 """
-import minitorch as mt
+from ..autograd import enable_grad
+from ..creation import from_numpy
 
 from ..backend import xp
 from ..tensor import Tensor
@@ -86,7 +87,7 @@ class Optimizer:
     def _closure_loss(self, closure):
         if closure is None:
             return None
-        with mt.enable_grad():
+        with enable_grad():
             return closure()
 
     def _work(self, p, slot=0):
@@ -121,7 +122,7 @@ class Optimizer:
             for p in group["params"]:
                 if p in self.state:
                     state[index[id(p)]] = {
-                        k: mt.from_numpy(v.copy()) if isinstance(v, xp.ndarray) else v
+                        k: from_numpy(v.copy()) if isinstance(v, xp.ndarray) else v
                         for k, v in self.state[p].items()}
         return {"state": state, "param_groups": groups}
 

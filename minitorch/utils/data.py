@@ -9,7 +9,9 @@ Shuffling draws from ``generator`` or else from the default generator, so
 import math
 import numbers
 
-import minitorch as mt
+from ..creation import from_numpy, randperm, tensor
+from ..random import Generator
+from ..tensor import stack
 
 from ..backend import xp
 from ..tensor import Tensor
@@ -32,7 +34,7 @@ class TensorDataset(Dataset):
     def __init__(self, *tensors):
         if not tensors:
             raise ValueError("TensorDataset: expected at least one tensor")
-        tensors = tuple(mt.from_numpy(t) if isinstance(t, xp.ndarray) else t for t in tensors)
+        tensors = tuple(from_numpy(t) if isinstance(t, xp.ndarray) else t for t in tensors)
         for i, t in enumerate(tensors):
             if not isinstance(t, Tensor):
                 raise TypeError(f"TensorDataset: argument {i} is a {type(t).__name__}, "
@@ -85,7 +87,7 @@ def random_split(dataset, lengths, generator=None):
         raise ValueError(
             f"random_split: sum of input lengths {lengths} does not equal the length of the "
             f"input dataset ({n}); give non-negative ints summing to {n} or fractions summing to 1")
-    order = mt.randperm(n, generator=generator).data
+    order = randperm(n, generator=generator).data
     bounds = xp.cumsum([0] + lengths)
     return [Subset(dataset, order[start:stop])
             for start, stop in zip(bounds[:-1], bounds[1:], strict=True)]
@@ -97,11 +99,11 @@ def default_collate(samples):
     are collated field by field."""
     first = samples[0]
     if isinstance(first, Tensor):
-        return mt.stack(samples)
+        return stack(samples)
     if isinstance(first, xp.ndarray):
-        return mt.from_numpy(xp.stack(samples))
+        return from_numpy(xp.stack(samples))
     if isinstance(first, (bool, numbers.Number, xp.generic)):
-        return mt.tensor(samples)
+        return tensor(samples)
     if isinstance(first, str):
         return list(samples)
     if isinstance(first, dict):
@@ -152,7 +154,7 @@ class DataLoader:
         self.drop_last = bool(drop_last)
         if seed is not None and generator is not None:
             raise ValueError("DataLoader: give either generator or seed, not both")
-        self.generator = mt.Generator(seed) if seed is not None else generator
+        self.generator = Generator(seed) if seed is not None else generator
         self.collate_fn = default_collate if collate_fn is None else collate_fn
         self._rows = _tensor_rows(dataset) if collate_fn is None else None
 
@@ -163,7 +165,7 @@ class DataLoader:
     def _order(self):
         """This epoch's sample order: a permutation, or None for 0..n-1."""
         if self.shuffle:
-            return mt.randperm(len(self.dataset), generator=self.generator).data
+            return randperm(len(self.dataset), generator=self.generator).data
         return None
 
     def __iter__(self):
