@@ -32,6 +32,3 @@ def set_default_dtype(dtype):
         raise TypeError(f"set_default_dtype: only floating dtypes are allowed, got {dtype}")
     default.dtype = dtype
 
-
-def is_floating(dtype):
-    return dtype.kind == "f"

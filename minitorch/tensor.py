@@ -2,11 +2,13 @@
 
 A ``Tensor`` wraps an ndarray (``.data``). When it ``requires_grad``, the
 operations that use it record a graph (``grad_fn`` on their outputs) that
-``backward()`` walks to fill ``.grad``. Every method here is a thin call into a
-``Function`` in ``minitorch.ops`` (where forward and backward live side by side)
-or a composition of such calls.
+``backward()`` walks to fill ``.grad``. Every differentiable method here is a thin
+call into a ``Function`` in ``minitorch.ops`` (where forward and backward live side
+by side) or a composition of such calls; comparisons, ``argmax`` and the like
+compute on the array directly and carry no gradient.
 """
 import collections
+import math
 import weakref
 
 from . import dtypes
@@ -100,6 +102,9 @@ class Tensor:
         return self.data.tolist()
 
     def __array__(self, dtype=None, copy=None):
+        """``np.asarray(t)`` shares memory; ``np.array(t)`` copies, as NumPy promises."""
+        if copy:
+            return self.data.astype(dtype or self.data.dtype, copy=True)
         return self.data if dtype is None else self.data.astype(dtype, copy=False)
 
     def __float__(self):
@@ -125,18 +130,15 @@ class Tensor:
         Accepts PyTorch's forms ``to(dtype)``, ``to("cpu")`` and ``to("cpu", dtype)``;
         minitorch runs on the CPU, so any other device is an error.
         """
-        for arg in args:
-            if isinstance(arg, str) and arg.split(":")[0] in _DEVICES:
-                device = arg
-            elif isinstance(arg, Tensor):
-                dtype = arg.dtype
-            else:
-                dtype = arg
-        _check_device(device, "to")
+        dtype = _parse_to_args(args, dtype, device, "to")
         if dtype is None:
             return self
         dtype = xp.dtype(dtype)
-        return self if dtype == self.data.dtype else ops.Cast.apply(self, dtype)
+        if dtype == self.data.dtype:
+            return self
+        if dtype.kind not in "fc":  # integers and bools carry no gradient, as in PyTorch
+            return _make_tensor(self.data.astype(dtype))
+        return ops.Cast.apply(self, dtype)
 
     def cpu(self):
         return self
@@ -248,9 +250,10 @@ class Tensor:
         return _binary(ops.Div, self, other, reflected=True, floating=True)
 
     def __pow__(self, exponent):
-        if isinstance(exponent, (int, float)):
-            base = self._floating() if isinstance(exponent, float) else self
-            return ops.PowScalar.apply(base, exponent)
+        if isinstance(exponent, (int, float)):  # NumPy scalars too, made Python numbers
+            if isinstance(exponent, float):
+                return ops.PowScalar.apply(self._floating(), float(exponent))
+            return ops.PowScalar.apply(self, int(exponent))
         return _binary(ops.Pow, self, exponent)
 
     def __rpow__(self, base):
@@ -368,10 +371,10 @@ class Tensor:
         return ops.PowScalar.apply(self, 2)
 
     def rsqrt(self):
-        return ops.PowScalar.apply(self, -0.5)
+        return ops.PowScalar.apply(self._floating(), -0.5)
 
     def reciprocal(self):
-        return ops.PowScalar.apply(self, -1)
+        return ops.PowScalar.apply(self._floating(), -1)
 
     def sign(self):
         return _make_tensor(xp.sign(self.data))
@@ -414,7 +417,10 @@ class Tensor:
         """Variance over ``dim``; divides by n - 1 when ``unbiased`` (or n - correction)."""
         dim = _check_dims(_dims(dim), self.ndim, "var", self.shape)
         correction = (1 if unbiased else 0) if correction is None else correction
-        count = self.data.size // max(1, xp.mean(self.data, axis=dim, keepdims=True).size)
+        if dim is None:
+            count = self.data.size
+        else:
+            count = math.prod(self.shape[d] for d in ((dim,) if isinstance(dim, int) else dim))
         centered = self._floating() - self.mean(dim, keepdim=True)
         return (centered * centered).sum(dim, keepdim) / max(0, count - correction)
 
@@ -486,6 +492,7 @@ class Tensor:
         """Merge dimensions ``start_dim`` to ``end_dim`` into one."""
         if self.ndim == 0:
             return self.reshape(1)
+        _check_dims((start_dim, end_dim), self.ndim, "flatten", self.shape)
         start, end = start_dim % self.ndim, end_dim % self.ndim
         if start > end:
             raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
@@ -495,6 +502,8 @@ class Tensor:
 
     def permute(self, *dims):
         dims = _shape_arg(dims)
+        if len(dims) == self.ndim:
+            _check_dims(dims, self.ndim, "permute", self.shape)
         if sorted(d % max(1, self.ndim) for d in dims) != list(range(self.ndim)):
             raise ValueError(
                 f"permute: {dims} is not a permutation of the {self.ndim} dimensions "
@@ -548,7 +557,8 @@ class Tensor:
 
     def gather(self, dim, index):
         """Values at ``index`` along ``dim`` (``index`` has this tensor's ndim)."""
-        index = index.data if isinstance(index, Tensor) else xp.asarray(index)
+        _check_dims(dim, self.ndim, "gather", self.shape)
+        index = index.data.copy() if isinstance(index, Tensor) else xp.asarray(index)
         return ops.Gather.apply(self, dim, index)
 
     def __getitem__(self, index):
@@ -582,7 +592,7 @@ class Tensor:
         if not self.data.flags.writeable:
             raise RuntimeError(
                 f"in-place operation on a read-only tensor of shape {self.shape} (a "
-                "broadcast made by expand()); .clone() it first")
+                "broadcast made by expand(), or a read-only array); .clone() it first")
         source = self
         if recording:
             source = _make_tensor(self.data.copy())
@@ -613,10 +623,6 @@ class Tensor:
         """How many in-place changes this tensor's memory has had (shared with views)."""
         return self._counter[0]
 
-    def _bump_version(self):
-        """Record an in-place change made directly on ``.data`` (optimizers do this)."""
-        self._counter[0] += 1
-
     def add_(self, other, alpha=1):
         other = self._operand(other)
         return self._inplace(lambda s: s + (other if alpha == 1 else other * alpha))
@@ -626,9 +632,11 @@ class Tensor:
         return self._inplace(lambda s: s - (other if alpha == 1 else other * alpha))
 
     def mul_(self, other):
+        other = self._operand(other)
         return self._inplace(lambda s: s * other)
 
     def div_(self, other):
+        other = self._operand(other)
         return self._inplace(lambda s: s / other)
 
     def clamp_(self, min=None, max=None):
@@ -753,6 +761,34 @@ def _dims(dim):
 _DEVICES = ("cpu", "cuda", "mps", "meta")
 
 
+def _parse_to_args(args, dtype, device, where):
+    """The dtype asked for by PyTorch's ``to(dtype)``, ``to("cpu")``, ``to("cpu", dtype)``
+    or ``to(other_tensor)``; any device but the CPU is an error."""
+    for arg in args:
+        if isinstance(arg, str) and arg.split(":")[0] in _DEVICES:
+            device = arg
+        elif isinstance(arg, Tensor):
+            dtype = arg.dtype
+        else:
+            dtype = arg
+    _check_device(device, where)
+    return dtype
+
+
+def reset_grads(tensors, set_to_none=True):
+    """Set each tensor's ``.grad`` to None, or to zeros in its own memory
+    (``zero_grad`` of modules and optimizers)."""
+    for tensor in tensors:
+        if tensor.grad is None:
+            continue
+        if set_to_none:
+            tensor.grad = None
+        elif tensor.grad.grad_fn is not None or not tensor.grad.data.flags.writeable:
+            tensor.grad = _make_tensor(xp.zeros_like(tensor.grad.data))
+        else:
+            tensor.grad.data[...] = 0
+
+
 def _check_device(device, where):
     if device is not None and str(device).split(":")[0] != "cpu":
         raise RuntimeError(f"{where}: minitorch runs on the CPU only; device {device!r} "
@@ -778,11 +814,12 @@ def _shape_arg(shape):
 
 
 def _index_arg(index):
-    """Tensors inside an index become arrays (integer or boolean)."""
+    """Tensors inside an index become arrays (integer or boolean), copied: the
+    backward keeps them, and later in-place changes must not move the gradient."""
     if isinstance(index, Tensor):
-        return index.data
+        return index.data.copy()
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
+        return tuple(i.data.copy() if isinstance(i, Tensor) else i for i in index)
     if isinstance(index, list):
         return xp.asarray(index)
     return index
@@ -810,7 +847,8 @@ def matmul(a, b):
 
 def where(condition, a, b):
     """``a`` where ``condition`` holds, else ``b`` (either may be a number)."""
-    condition = condition.data if isinstance(condition, Tensor) else xp.asarray(condition)
+    # copied: the backward keeps the condition, which may later change in place
+    condition = condition.data.copy() if isinstance(condition, Tensor) else xp.asarray(condition)
     if not isinstance(a, Tensor):
         a = b._operand(a) if isinstance(b, Tensor) else Tensor(a)
     if not isinstance(b, Tensor):

@@ -12,8 +12,8 @@ Gradients flow as plain ndarrays, and a node whose Function defines
 flow as Tensors through every ``backward`` instead, with grad mode on, so that
 the backward pass is itself recorded (higher-order derivatives).
 """
-from ..backend import ndarray, unbroadcast_axes, xp
-from .function import Context
+from ..backend import ndarray, xp
+from .function import Context, freed_graph_error
 from .grad_mode import grad_state
 
 
@@ -186,10 +186,7 @@ def _count_consumers(start):
     while stack:
         node = stack.pop()
         if node.freed:
-            raise RuntimeError(
-                f"{node.name()}: trying to backward through the graph a second time "
-                "(it was freed by the first backward); pass retain_graph=True to the "
-                "first backward() to keep it")
+            raise freed_graph_error(node)
         for edge in node.next:
             if type(edge) is Context:
                 count = pending.get(edge)
@@ -204,7 +201,7 @@ def _count_consumers(start):
 
 def _sum_to_shape(grad, shape, node):
     """Sum a gradient (array or Tensor) over the axes broadcasting added, to ``shape``."""
-    leading, kept = unbroadcast_axes(grad.shape, shape)
+    leading, kept = _unbroadcast_axes(grad.shape, shape)
     if leading < 0:
         raise RuntimeError(
             f"{node.name()}: backward returned a gradient of shape {grad.shape} "
@@ -212,7 +209,7 @@ def _sum_to_shape(grad, shape, node):
     summed = tuple(range(leading))
     if type(grad) is ndarray:
         if leading:
-            grad = grad.sum(axis=summed)
+            grad = xp.asarray(grad.sum(axis=summed))  # a 0-d result stays an array
         if kept:
             grad = grad.sum(axis=kept, keepdims=True)
     else:
@@ -225,6 +222,20 @@ def _sum_to_shape(grad, shape, node):
             f"{node.name()}: backward returned a gradient of shape {grad.shape} "
             f"for an input of shape {shape}")
     return grad
+
+
+def _unbroadcast_axes(grad_shape, shape):
+    """Axes to sum a gradient of ``grad_shape`` over so it matches ``shape``.
+
+    Returns ``(leading, kept)``: ``leading`` counts the extra leading axes that
+    broadcasting added; ``kept`` lists the axes (after those) where ``shape`` has
+    size 1 but the gradient does not.
+    """
+    leading = len(grad_shape) - len(shape)
+    kept = tuple(
+        i for i, n in enumerate(shape) if n == 1 and grad_shape[leading + i] != 1
+    )
+    return leading, kept
 
 
 def _deliver_to_leaf(leaf, grad, node_grad, create_graph, capture, captured):

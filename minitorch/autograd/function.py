@@ -63,10 +63,7 @@ class Context:
     def saved_tensors(self):
         """The saved tensors; raises if one was modified in place since it was saved."""
         if self.freed:
-            raise RuntimeError(
-                f"{self.name()}: trying to backward through the graph a second time "
-                "(its saved tensors were freed after the first backward); "
-                "pass retain_graph=True to the first backward() to keep them")
+            raise freed_graph_error(self)
         saved = self.saved
         if [None if t is None else t._counter[0] for t in saved] != self.saved_versions:
             self._raise_modified()
@@ -156,6 +153,14 @@ class Function:
             if grad_state.retain_all:
                 ctx.retained = weakref.ref(result)
         return result
+
+
+def freed_graph_error(node):
+    """The error for a second backward through a graph that the first one freed."""
+    return RuntimeError(
+        f"{node.name()}: trying to backward through the graph a second time (it was "
+        "freed by the first backward); pass retain_graph=True to the first backward() "
+        "to keep it")
 
 
 _new_object = object.__new__

@@ -1,4 +1,8 @@
-"""Grad mode: whether operations record a graph (``no_grad``, ``enable_grad``)."""
+"""Grad mode: whether operations record a graph (``no_grad``, ``enable_grad``).
+
+The mode is one process-wide switch (PyTorch keeps one per thread): minitorch is
+not meant to run graphs from several threads at once.
+"""
 import functools
 
 

@@ -1,4 +1,6 @@
-"""Activation modules; each calls its function in ``nn.functional``."""
+"""Activation modules: each applies the function of the same name (a tensor method
+or its ``nn.functional`` form). ``inplace=True`` is accepted for PyTorch
+compatibility and ignored: the result is always a new tensor."""
 from . import functional as F
 from .module import Module
 

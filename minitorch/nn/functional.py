@@ -29,9 +29,9 @@ def linear(input, weight, bias=None):
 def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability ``p`` and scale the rest by 1/(1-p)
     (inverted dropout) when ``training``; the identity otherwise. The mask is
-    drawn from the default generator (``mt.manual_seed``)."""
-    if not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout: probability has to be between 0 and 1, but got {p!r}")
+    drawn from the default generator (``mt.manual_seed``). ``inplace`` is
+    accepted and ignored (the result is a new tensor)."""
+    _check_probability("dropout", p)
     if not training or p == 0.0:
         return input
     if p == 1.0:
@@ -113,6 +113,11 @@ def log_softmax(input, dim=None):
 def _check_tensor(name, what, value):
     if not isinstance(value, Tensor):
         raise TypeError(f"{name}: {what} must be a Tensor, got {type(value).__name__}")
+
+
+def _check_probability(name, p):
+    if not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"{name}: probability has to be between 0 and 1, but got {p!r}")
 
 
 def _check_reduction(name, reduction):

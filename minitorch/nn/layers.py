@@ -52,8 +52,7 @@ class Dropout(Module):
 
     def __init__(self, p=0.5, inplace=False):
         super().__init__()
-        if not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
-            raise ValueError(f"Dropout: probability has to be between 0 and 1, but got {p!r}")
+        F._check_probability("Dropout", p)
         self.p = p
         self.inplace = inplace
 

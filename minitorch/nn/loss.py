@@ -10,9 +10,7 @@ from .module import Module
 class _Loss(Module):
     def __init__(self, reduction="mean"):
         super().__init__()
-        if reduction not in ("mean", "sum", "none"):
-            raise ValueError(f"{type(self).__name__}: reduction must be 'mean', 'sum' or "
-                             f"'none', got {reduction!r}")
+        F._check_reduction(type(self).__name__, reduction)
         self.reduction = reduction
 
     def extra_repr(self):

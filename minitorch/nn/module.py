@@ -14,7 +14,7 @@ from ..autograd import no_grad
 from ..creation import from_numpy
 
 from ..backend import xp
-from ..tensor import Tensor
+from ..tensor import Tensor, _parse_to_args, reset_grads
 from .parameter import Parameter
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -248,15 +248,7 @@ class Module:
 
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of all parameters: to None (default) or to zeros."""
-        for param in self.parameters():
-            if param.grad is None:
-                continue
-            if set_to_none:
-                param.grad = None
-            else:
-                if param.grad.grad_fn is not None:
-                    param.grad = param.grad.detach()
-                param.grad.data[...] = 0
+        reset_grads(self.parameters(), set_to_none)
 
     # --- dtype conversion -------------------------------------------------
 
@@ -266,14 +258,7 @@ class Module:
         Accepts ``to(dtype)``, ``to("cpu")`` and ``to("cpu", dtype)`` as PyTorch does
         (minitorch runs on the CPU only).
         """
-        for arg in args:
-            if isinstance(arg, str):
-                device = arg
-            else:
-                dtype = arg
-        if device is not None and str(device).split(":")[0] != "cpu":
-            raise RuntimeError(f"{type(self).__name__}.to: minitorch runs on the CPU only; "
-                               f"device {device!r} is not available")
+        dtype = _parse_to_args(args, dtype, device, f"{type(self).__name__}.to")
         if dtype is None:
             return self
         dtype = xp.dtype(dtype)

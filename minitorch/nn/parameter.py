@@ -21,6 +21,7 @@ class Parameter(Tensor):
                 "wrap data with mt.tensor(...) first")
         super().__init__(())
         self.data = data.data
+        self._counter = data._counter  # same memory, same version counter
         self.requires_grad_(requires_grad)
 
     def __repr__(self):

@@ -26,10 +26,10 @@ def linear(x, weight, bias=None):
 
 
 def cross_entropy(logits, target, reduction="mean"):
-    """Cross-entropy of logits (N, C) and int class indices (N,) as one graph node.
+    """Cross-entropy of logits (N, C) and int64 class indices (N,) as one graph node.
 
-    Checks only what the fused kernel needs; ``nn.functional.cross_entropy``
-    validates user input first.
+    No input checks (a target outside 0..C-1 reads a wrong logit): callers
+    validate, as ``nn.functional.cross_entropy`` does.
     """
     target = getattr(target, "data", target)
     return CrossEntropy.apply(logits, target, reduction)

@@ -7,7 +7,7 @@ from .optimizer import Optimizer
 
 
 class LRScheduler:
-    """Base class: subclasses define ``lr_at(base_lr, epoch)``."""
+    """Base class: subclasses define ``lr_at(base_lr, epoch, group_index)``."""
 
     def __init__(self, optimizer, last_epoch=-1):
         if not isinstance(optimizer, Optimizer):

@@ -9,7 +9,7 @@ from ..autograd import enable_grad
 from ..creation import from_numpy
 
 from ..backend import xp
-from ..tensor import Tensor
+from ..tensor import Tensor, reset_grads
 
 
 class Optimizer:
@@ -70,15 +70,7 @@ class Optimizer:
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of all parameters: to None (default) or to zeros."""
         for group in self.param_groups:
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                if set_to_none:
-                    p.grad = None
-                else:
-                    if p.grad.grad_fn is not None:
-                        p.grad = p.grad.detach()
-                    p.grad.data[...] = 0
+            reset_grads(group["params"], set_to_none)
 
     def step(self, closure=None):
         """Update the parameters once from their ``.grad``; returns ``closure()``'s loss."""

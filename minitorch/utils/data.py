@@ -137,7 +137,8 @@ class DataLoader:
 
     ``shuffle``: a new random order every epoch (from ``generator``, or a new
     generator seeded with ``seed``, else the default generator). ``drop_last``:
-    skip a last, smaller batch. Each sample is seen exactly once per epoch.
+    skip a last, smaller batch. Each sample is seen once per epoch (less the
+    dropped last batch with ``drop_last``).
     ``collate_fn`` turns a list of samples into a batch (only used for datasets
     that are not TensorDatasets).
     """
@@ -173,7 +174,8 @@ class DataLoader:
         order = self._order()
         stop = n - n % size if self.drop_last else n
         for start in range(0, stop, size):
-            rows = slice(start, min(start + size, n)) if order is None \
+            # an index array, not a slice: batches are copies, never views of the data
+            rows = xp.arange(start, min(start + size, n)) if order is None \
                 else order[start:start + size]
             yield self._batch(rows)
 

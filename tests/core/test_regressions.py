@@ -165,3 +165,81 @@ def test_pytorch_call_forms():
     again = [b[0].tolist() for b in mt.utils.data.DataLoader(
         mt.utils.data.TensorDataset(mt.arange(10)), batch_size=5, shuffle=True, seed=3)]
     assert first == again
+
+
+def test_np_array_of_a_tensor_is_a_copy_and_asarray_shares():
+    t = mt.tensor([1.0, 2.0])
+    copied = np.array(t)
+    copied[0] = 99
+    assert t.tolist() == [1.0, 2.0]
+    assert np.asarray(t) is t.data
+
+
+def test_zero_dim_parameter_gets_an_array_gradient_that_tools_can_modify():
+    p = mt.nn.Parameter(mt.tensor(2.0))
+    (p * mt.ones(3) * 100).sum().backward()
+    assert isinstance(p.grad.data, np.ndarray) and p.grad.item() == 300.0
+    assert mt.nn.utils.clip_grad_norm_([p], 1.0).item() == pytest.approx(300.0)
+    assert p.grad.item() == pytest.approx(1.0, rel=1e-5)
+    mt.optim.SGD([p], lr=0.1).zero_grad(set_to_none=False)
+    assert p.grad.item() == 0.0
+
+
+def test_integer_casts_carry_no_gradient():
+    x = mt.tensor([1.5, 2.5], requires_grad=True)
+    assert not x.long().requires_grad and not x.bool().requires_grad
+    assert x.double().requires_grad
+
+
+@pytest.mark.parametrize("action", [
+    lambda t: t.gather(2, mt.zeros(2, 3, dtype=mt.int64)),
+    lambda t: t.permute(0, 3),
+    lambda t: t.flatten(5),
+])
+def test_out_of_range_dims_raise_instead_of_wrapping(action):
+    with pytest.raises(IndexError, match="out of range"):
+        action(mt.ones(2, 3))
+
+
+def test_later_changes_to_index_or_condition_tensors_do_not_move_gradients():
+    x = mt.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    mask = mt.tensor([True, False, True])
+    y = mt.where(mask, x, 0.0)
+    mask.fill_(False)
+    y.sum().backward()
+    assert x.grad.tolist() == [1.0, 0.0, 1.0]
+    x.grad = None
+    index = mt.tensor([0, 0])
+    z = x[index]
+    index.fill_(2)
+    z.sum().backward()
+    assert x.grad.tolist() == [2.0, 0.0, 0.0]
+
+
+def test_parameter_shares_the_version_counter_of_its_tensor():
+    t = mt.tensor([1.0, 2.0])
+    q = mt.nn.Parameter(t)
+    out = (q * q).sum()
+    t.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        out.backward()
+
+
+def test_numpy_scalar_exponent_and_integer_reciprocals_keep_float32():
+    x = mt.ones(2)
+    assert (x ** np.float64(2)).dtype == mt.float32
+    assert mt.tensor([4]).rsqrt().dtype == mt.float32
+    assert mt.tensor([4]).reciprocal().tolist() == [0.25]
+
+
+def test_linear_with_zero_inputs_initialises():
+    layer = mt.nn.Linear(0, 3)
+    assert layer.weight.shape == (3, 0)
+    assert layer(mt.zeros(2, 0)).shape == (2, 3)
+
+
+def test_unshuffled_batches_are_copies_of_the_data():
+    data = mt.arange(6.0)
+    for (batch,) in mt.utils.data.DataLoader(mt.utils.data.TensorDataset(data), batch_size=3):
+        batch.mul_(0)
+    assert data.tolist() == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]
