@@ -44,6 +44,8 @@ def load(f, map_location=None, weights_only=True):
     object data) raises ValueError naming it. ``map_location`` and
     ``weights_only`` are accepted for PyTorch compatibility and ignored."""
     name = repr(getattr(f, "name", f)) if hasattr(f, "read") else repr(os.fspath(f))
+    if not hasattr(f, "read") and os.path.isdir(f):
+        raise IsADirectoryError(f"mt.load: {name} is a directory, not a file written by mt.save")
     if not hasattr(f, "read") and not os.path.isfile(f):
         raise FileNotFoundError(f"mt.load: no such file: {name}")
     try:

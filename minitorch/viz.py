@@ -181,7 +181,8 @@ def print_graph(tensor, show_values=True, show_grads=True, group_modules=None,
     """Print the graph of ``tensor`` as an indented tree, from the output back to the inputs.
 
     A part of the graph used more than once is printed in full once and marked
-    ``(see above)`` afterwards.
+    ``(see above)`` afterwards. Indentation stops growing after ``_MAX_INDENT``
+    levels, so very deep graphs print in space linear in their size.
     """
     graph = build_graph(tensor, show_values, show_grads, group_modules, max_elements)
     inputs = graph.inputs()
@@ -196,6 +197,8 @@ def print_graph(tensor, show_values=True, show_grads=True, group_modules=None,
         expanded.add(node_id)
         print(prefix + text, file=file)
         children = inputs[node_id]
+        if len(child_prefix) >= 4 * _MAX_INDENT:  # deep: keep the column, mark the cut
+            child_prefix = child_prefix[:4 * (_MAX_INDENT - 1)] + "┆   "
         for position in reversed(range(len(children))):
             last = position == len(children) - 1
             stack.append((children[position],
@@ -204,6 +207,8 @@ def print_graph(tensor, show_values=True, show_grads=True, group_modules=None,
 
 
 # ---------------------------------------------------------------------- internals
+_MAX_INDENT = 40  # levels of indentation print_graph draws before it stops indenting
+
 _DOT_STYLE = {
     "tensor": 'shape=record, style=filled, fillcolor="#eef4fb"',
     "op": 'shape=ellipse, style=filled, fillcolor="#f3f3f3"',

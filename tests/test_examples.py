@@ -7,7 +7,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = {
-    "intro.py": "dd/da = -1.7, dd/db = 2.2, dd/dc = 2.2",
+    "intro.py": "a gradient: tensor([0.]) | b gradient: tensor([1.])",
     "custom_function.py": "gradcheck and gradgradcheck passed",
     "regression.py": "least squares",
     "hessian_vector_product.py": "full Hessian matches",

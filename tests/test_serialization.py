@@ -141,3 +141,12 @@ def test_save_writes_a_real_npz_at_exactly_the_given_path(tmp_path):
     mt.save({"w": mt.ones(2)}, path)
     assert zipfile.is_zipfile(path) and os.listdir(tmp_path) == ["weights.ckpt"]
     assert mt.load(path, map_location="cpu", weights_only=True)["w"].tolist() == [1.0, 1.0]
+
+
+def test_load_of_a_directory_says_so(tmp_path):
+    import pytest
+
+    import minitorch as mt
+
+    with pytest.raises(IsADirectoryError, match="is a directory"):
+        mt.load(tmp_path)

@@ -284,3 +284,14 @@ def test_layers_that_would_feed_each_other_are_merged():
     layers = [label for attrs, label in nodes.values() if "shape=box" in attrs]
     assert len(layers) == 1 and layers[0].startswith("a: Scale + b: Scale")
     assert acyclic(nodes, edges)
+
+
+def test_print_graph_of_a_deep_chain_stays_linear_in_size():
+    x = mt.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(2000):
+        y = y * 1.0
+    out = io.StringIO()
+    mt.viz.print_graph(y, file=out)
+    lines = out.getvalue().splitlines()
+    assert len(lines) > 4000 and max(len(line) for line in lines) < 250
