@@ -1,17 +1,19 @@
 """The backward engine: walk the graph from the outputs to the leaves.
 
-The walk is iterative (no recursion limit on deep graphs). A first pass counts,
-for every node, how many recorded consumers will send it a gradient; a node runs
-its ``backward`` once all of them have (Kahn's topological order), so re-used
-tensors (``b = a + a``) receive the sum of every path. Each node's gradient is
-dropped as soon as it is consumed, and its saved tensors are freed unless the
-graph is retained.
+The walk is iterative (no recursion limit on deep graphs). Every recorded
+operation has a sequence number, larger than those of its inputs' operations;
+taking nodes from a heap in decreasing order means a node runs only after all
+its consumers have sent their gradients, so re-used tensors (``b = a + a``)
+receive the sum of every path. Each node's gradient is dropped as soon as it is
+consumed, and its saved tensors are freed unless the graph is retained.
 
 Gradients flow as plain ndarrays, and a node whose Function defines
 ``backward_arrays`` computes on them directly. With ``create_graph=True`` they
 flow as Tensors through every ``backward`` instead, with grad mode on, so that
 the backward pass is itself recorded (higher-order derivatives).
 """
+import heapq
+
 from ..backend import ndarray, xp
 from .function import Context, freed_graph_error
 from .grad_mode import grad_state
@@ -37,13 +39,17 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
             previous = buffers.get(node)
             buffers[node] = grad if previous is None else _add(previous, grad)
 
-    pending = _count_consumers(buffers)
-    ready = [node for node in buffers if node not in pending]
+    # A node runs once every consumer has sent its gradient: consumers were recorded
+    # later, so taking nodes in decreasing order of recording guarantees it.
+    ready = [(-node.sequence, node) for node in buffers]
+    heapq.heapify(ready)
     previous_mode = grad_state.enabled
     grad_state.enabled = create_graph
     try:
         while ready:
-            node = ready.pop()
+            node = heapq.heappop(ready)[1]
+            if node.freed:
+                raise freed_graph_error(node)
             grad = buffers.pop(node)
             if node.retained is not None:
                 _retain(node, grad)
@@ -74,13 +80,11 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                     if input_grad.shape != edge.out_shape:
                         input_grad = _sum_to_shape(input_grad, edge.out_shape, node)
                     previous = buffers.get(edge)
-                    buffers[edge] = input_grad if previous is None else _add(previous, input_grad)
-                    remaining = pending[edge] - 1
-                    if remaining:
-                        pending[edge] = remaining
+                    if previous is None:
+                        buffers[edge] = input_grad
+                        heapq.heappush(ready, (-edge.sequence, edge))
                     else:
-                        del pending[edge]
-                        ready.append(edge)
+                        buffers[edge] = _add(previous, input_grad)
                 else:
                     data = edge.data
                     if input_grad.shape != data.shape:
@@ -177,26 +181,6 @@ def _roots_and_seeds(tensors, grad_tensors, where):
 def _ones_like(tensor):
     """The seed gradient d(tensor)/d(tensor) of a one-element tensor."""
     return _make_tensor(xp.array(1, dtype=tensor.dtype).reshape(tensor.shape))
-
-
-def _count_consumers(start):
-    """For every node reachable from ``start``: how many edges point to it."""
-    pending = {}
-    stack = list(start)
-    while stack:
-        node = stack.pop()
-        if node.freed:
-            raise freed_graph_error(node)
-        for edge in node.next:
-            if type(edge) is Context:
-                count = pending.get(edge)
-                if count is None:  # first visit
-                    pending[edge] = 1
-                    if edge not in start:
-                        stack.append(edge)
-                else:
-                    pending[edge] = count + 1
-    return pending
 
 
 def _sum_to_shape(grad, shape, node):

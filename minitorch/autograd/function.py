@@ -25,6 +25,7 @@ never an array that it keeps.
 requires grad, records a ``Context`` as the output's ``grad_fn``.
 """
 import functools
+import itertools
 import operator
 import weakref
 
@@ -37,12 +38,13 @@ class Context:
 
     ``next`` is a list with one entry per argument of ``forward``: the input's
     own ``grad_fn`` (a Context), the input itself when it is a leaf that requires
-    grad, or None when no gradient flows there. ``retained`` is a weak reference
-    to the output when its ``.grad`` must be kept (``retain_grad()``).
+    grad, or None when no gradient flows there. ``sequence`` orders recorded
+    operations (the engine runs later ones first). ``retained`` is a weak
+    reference to the output when its ``.grad`` must be kept (``retain_grad()``).
     Attributes that ``forward`` sets on ``ctx`` live in its ``__dict__``.
     """
 
-    __slots__ = ("fn", "next", "out_shape", "recording", "retained", "__dict__",
+    __slots__ = ("fn", "next", "out_shape", "recording", "retained", "sequence", "__dict__",
                  "__weakref__")
 
     # Defaults shared by every node until one sets its own (saves work per operation).
@@ -146,6 +148,7 @@ class Function:
             result._base = args[0] if base is None else base
         if record:
             ctx.next = edges
+            ctx.sequence = next(_sequence)  # later operations get larger numbers
             ctx.retained = None
             ctx.out_shape = out.shape
             result.requires_grad = True
@@ -164,6 +167,7 @@ def freed_graph_error(node):
 
 
 _new_object = object.__new__
+_sequence = itertools.count()
 _is_edge = functools.partial(operator.is_not, None)  # _is_edge(e) == (e is not None)
 
 
