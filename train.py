@@ -14,14 +14,24 @@ per-class F1 (classification), MSE and R^2 in the targets' original units
 (regression). Options left out take the data set's own defaults
 (``datasets.SPECS[name].train``), then the global ``DEFAULTS`` below.
 
+Everything the command line can check is checked before training starts: the
+options (an option the chosen model or optimizer would ignore is an error), the
+data set and its split, and the folders of the --json/--plot/--save paths.
+Training stops as "diverged" at the first inf/NaN loss, parameter or evaluation
+output; the checkpoint on disk then stays the one of the last finite epoch.
+In --json output, numbers that are not finite (e.g. R^2 of a one-sample test
+part) are written as null.
+
 ``fit(config)`` is the importable core; ``main(argv)`` is the command line.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
+import re
 import signal
 import sys
 import time
@@ -47,8 +57,12 @@ DEFAULTS = {
 # On --resume these may differ from the checkpoint's config (e.g. train longer, or a
 # lower learning rate after a divergence); everything else must stay as it was.
 RESUME_OVERRIDABLE = ("epochs", "lr", "momentum", "weight_decay")
-CHECKPOINT_FORMAT = "minitorch-train-checkpoint-v1"
+# v2 stores the history as one JSON text (a uint8 array); v1 (nested) is still read.
+CHECKPOINT_FORMAT = "minitorch-train-checkpoint-v2"
+OLD_CHECKPOINT_FORMATS = ("minitorch-train-checkpoint-v1",)
 HEADLINE = {"classification": "accuracy", "regression": "r2"}
+PLOT_FORMATS = ("png", "pdf", "svg")             # --plot's suffix; none means .png
+EXIT_CODES = {"completed": 0, "diverged": 1, "interrupted": 130}
 
 
 # ---------------------------------------------------------------- command line
@@ -66,11 +80,12 @@ def _typed(kind, check, what):
 
 
 positive_int = _typed(int, lambda v: v > 0, "a positive integer")
-nonnegative_int = _typed(int, lambda v: v >= 0, "an integer >= 0")
 positive_float = _typed(float, lambda v: v > 0 and math.isfinite(v), "a positive number")
 nonnegative_float = _typed(float, lambda v: v >= 0 and math.isfinite(v), "a number >= 0")
 unit_interval = _typed(float, lambda v: 0 <= v < 1, "a number in [0, 1)")
 open_unit_interval = _typed(float, lambda v: 0 < v < 1, "a number strictly between 0 and 1")
+seed_int = _typed(int, lambda v: 0 <= v <= datasets.MAX_SEED,
+                  f"an integer in [0, {datasets.MAX_SEED}]")
 
 
 def hidden_sizes(text: str) -> tuple[int, ...]:
@@ -116,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
                       help="noise level, for generated data sets that have one (default: per set)")
     data.add_argument("--test-size", type=open_unit_interval,
                       help=f"fraction held out for testing {default('test_size')}")
-    data.add_argument("--seed", type=nonnegative_int,
+    data.add_argument("--seed", type=seed_int,
                       help=f"seeds the data, the split, the weights and the shuffling "
                            f"{default('seed')}")
     model = p.add_argument_group("model")
@@ -131,7 +146,8 @@ def build_parser() -> argparse.ArgumentParser:
     opt.add_argument("--batch-size", type=positive_int, help=default("batch_size"))
     opt.add_argument("--optimizer", choices=["sgd", "adam"], help=default("optimizer"))
     opt.add_argument("--lr", type=positive_float, help=f"learning rate {default('lr')}")
-    opt.add_argument("--momentum", type=unit_interval, help=f"SGD only {default('momentum')}")
+    opt.add_argument("--momentum", type=unit_interval,
+                     help=f"--optimizer sgd only {default('momentum')}")
     opt.add_argument("--weight-decay", type=nonnegative_float,
                      help=f"L2 penalty {default('weight_decay')}")
     out = p.add_argument_group("output")
@@ -142,7 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="continue from a checkpoint (and keep saving to it unless --save); "
                           f"only {_flags(RESUME_OVERRIDABLE)} may differ from it")
     out.add_argument("--plot", metavar="PATH",
-                     help="write a PNG: decision regions (2-D data) and loss/metric curves")
+                     help="write a figure: decision regions (2-D data) and loss/metric curves; "
+                          "the suffix picks the format: "
+                          f"{', '.join('.' + f for f in PLOT_FORMATS)} (none: .png is added)")
     out.add_argument("--compare-sklearn", action="store_true",
                      help="also fit scikit-learn's comparable model on the same split")
     return p
@@ -171,10 +189,22 @@ def make_config(given: dict) -> dict:
         raise ValueError(f"model {config['model']!r} does not fit data set {name!r} "
                          f"({spec.task}); use one of: "
                          + ", ".join(m for m in models.available() if spec.task in models.tasks(m)))
+    check_options_apply(config, given)
+    return config
+
+
+def check_options_apply(config: dict, given: dict) -> None:
+    """Raise ValueError for an option the user set that ``config`` would silently ignore."""
     mlp_only = [k for k in ("hidden", "activation", "dropout") if k in given]
     if config["model"] != "mlp" and mlp_only:
         raise ValueError(f"--{mlp_only[0]} applies to --model mlp only, not {config['model']!r}")
-    return config
+    per_layer = [k for k in ("activation", "dropout") if k in given]
+    if config["model"] == "mlp" and not config["hidden"] and per_layer:
+        raise ValueError(f"--{per_layer[0]} has no effect with --hidden none (no hidden layer); "
+                         "leave it out or give hidden widths such as --hidden 64,64")
+    if config["optimizer"] != "sgd" and "momentum" in given:
+        raise ValueError(f"--momentum applies to --optimizer sgd only, not "
+                         f"{config['optimizer']!r}")
 
 
 def resume_config(saved: dict, given: dict) -> dict:
@@ -191,10 +221,47 @@ def resume_config(saved: dict, given: dict) -> dict:
         elif config.get(key) != value:
             raise ValueError(f"cannot change --{key.replace('_', '-')} when resuming (checkpoint: "
                              f"{config.get(key)!r}); only {_flags(RESUME_OVERRIDABLE)} may change")
+    check_options_apply(config, given)
     return config
 
 
+def check_epochs(epochs: int, completed: int) -> None:
+    """Raise ValueError if a run that has completed ``completed`` epochs cannot go on to
+    ``epochs`` (training never goes backwards)."""
+    if epochs < completed:
+        raise ValueError(f"cannot train to epoch {epochs}: the checkpoint has already completed "
+                         f"{completed} epochs; pass --epochs M > {completed} to continue")
+
+
+def plot_path(path: str) -> str:
+    """The file --plot PATH writes: PATH itself, or PATH.png when PATH has no suffix."""
+    suffix = os.path.splitext(path)[1]
+    if not suffix:
+        return path + ".png"
+    if suffix[1:].lower() not in PLOT_FORMATS:
+        raise ValueError(f"--plot {path}: unsupported format {suffix!r}; valid choices: "
+                         + ", ".join("." + f for f in PLOT_FORMATS) + " (no suffix: .png)")
+    return path
+
+
+def check_writable(flag: str, path: str) -> None:
+    """Raise ValueError unless the file ``path`` can be written: its folder exists and is
+    writable and it is not itself a folder."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise ValueError(f"{flag} {path}: is a folder; give a file name")
+    if not os.path.isdir(folder):
+        raise ValueError(f"{flag} {path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ValueError(f"{flag} {path}: the folder {folder} is not writable")
+
+
 # ----------------------------------------------------------------- building blocks
+
+def load_split(config: dict) -> datasets.Split:
+    return datasets.load(config["dataset"], test_size=config["test_size"], seed=config["seed"],
+                         **config["data"])
+
 
 def build_model(config: dict, split: datasets.Split) -> nn.Module:
     options = {}
@@ -235,19 +302,41 @@ def predictions_metrics(split, y_true: np.ndarray, outputs: np.ndarray) -> dict:
     return regression_metrics(split, y_true, outputs)
 
 
+class NonFinite(ArithmeticError):
+    """A model's outputs or loss are inf or NaN; the message says which."""
+
+
 @mt.no_grad()
 def evaluate(model, split: datasets.Split) -> dict:
-    """Loss and metrics on the whole training and test parts, in eval mode."""
+    """Loss and metrics on the whole training and test parts, in eval mode.
+
+    Raises NonFinite if the outputs or the loss on either part are inf/NaN (the
+    metrics are never computed on them). A metric that is undefined for a finite
+    prediction (R^2 of a one-sample part) is NaN, without a warning.
+    """
     was_training = model.training
     model.eval()
-    loss_fn, result = loss_function(split.task), {}
-    parts = (("train", split.X_train, split.y_train), ("test", split.X_test, split.y_test))
-    for part, X, y in parts:
+    try:
+        return {"train": _evaluate_part(model, split, "train", split.X_train, split.y_train),
+                "test": _evaluate_part(model, split, "test", split.X_test, split.y_test)}
+    finally:
+        model.train(was_training)
+
+
+def _evaluate_part(model, split: datasets.Split, part: str, X, y) -> dict:
+    from sklearn.exceptions import UndefinedMetricWarning
+    with np.errstate(all="ignore"):         # an overflow shows up as NonFinite below
         outputs = model(X)
-        result[part] = {"loss": float(loss_fn(outputs, y).item()),
-                        **predictions_metrics(split, y.numpy(), outputs.numpy())}
-    model.train(was_training)
-    return result
+        loss = float(loss_function(split.task)(outputs, y).item())
+        outputs = outputs.numpy()
+    if not np.isfinite(outputs).all():
+        raise NonFinite(f"the model's outputs on the {part} part are not finite (inf/nan)")
+    if not math.isfinite(loss):
+        raise NonFinite(f"the loss on the {part} part is {loss}")
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return {"loss": loss, **predictions_metrics(split, y.numpy(), outputs)}
 
 
 # ------------------------------------------------------------------- checkpoints
@@ -259,11 +348,47 @@ def save_checkpoint(path: str, state: dict) -> None:
 
 
 def load_checkpoint(path: str) -> dict:
+    """The checkpoint at ``path``, its history decoded to a list of epoch entries.
+
+    Raises ValueError if it is not a train.py checkpoint or holds non-finite weights
+    (written by an older train.py after a divergence, it could never train again).
+    """
     state = mt.load(path)
-    if not isinstance(state, dict) or state.get("format") != CHECKPOINT_FORMAT:
+    known = (CHECKPOINT_FORMAT, *OLD_CHECKPOINT_FORMATS)
+    if not isinstance(state, dict) or state.get("format") not in known:
         raise ValueError(f"{path} is not a train.py checkpoint (expected format "
                          f"{CHECKPOINT_FORMAT!r})")
+    state["history"] = decode_history(state["history"])
+    bad = [name for name, value in state["model"].items() if not np.isfinite(value.data).all()]
+    if bad:
+        raise ValueError(f"{path} holds non-finite weights ({', '.join(bad)}): it was saved "
+                         "after training diverged; resume from an earlier checkpoint or start "
+                         "again with a lower --lr")
     return state
+
+
+class EncodedHistory:
+    """The training history as the JSON text a checkpoint stores, each epoch's entry
+    encoded once when it is added, so that writing the whole history into every
+    checkpoint costs about as much at epoch 1000 as at epoch 1."""
+
+    def __init__(self, entries=()):
+        self._parts = [json.dumps(entry) for entry in entries]
+
+    def append(self, entry: dict) -> None:
+        self._parts.append(json.dumps(entry))
+
+    def as_array(self) -> np.ndarray:
+        """One uint8 array holding the UTF-8 JSON list of all entries."""
+        text = "[" + ",".join(self._parts) + "]"
+        return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+
+
+def decode_history(stored) -> list:
+    """The list of epoch entries from a checkpoint's history (v2: uint8 JSON; v1: a list)."""
+    if isinstance(stored, np.ndarray):
+        return json.loads(stored.tobytes().decode("utf-8"))
+    return list(stored)
 
 
 # ---------------------------------------------------------------------- training
@@ -291,13 +416,16 @@ class FitResult:
 
 
 class Diverged(Exception):
-    def __init__(self, epoch: int, step: int, value: float):
-        super().__init__(f"epoch {epoch}, step {step}: loss is {value}")
-        self.epoch, self.step, self.value = epoch, step, value
+    """Training produced an inf/NaN: at ``where`` (e.g. "step 3") of ``epoch``, ``problem``."""
+
+    def __init__(self, epoch: int, where: str, problem: str):
+        super().__init__(f"epoch {epoch}, {where}: {problem}")
+        self.epoch, self.where, self.problem = epoch, where, problem
 
 
 def train_epoch(model, loader, optimizer, loss_fn, epoch: int) -> float:
-    """One pass over the training data; returns the mean training loss."""
+    """One pass over the training data; returns the mean training loss. Raises Diverged
+    on a non-finite loss (before stepping on it) or parameter (right after the step)."""
     model.train()
     total, count = 0.0, 0
     for step, (xb, yb) in enumerate(loader, start=1):
@@ -305,26 +433,52 @@ def train_epoch(model, loader, optimizer, loss_fn, epoch: int) -> float:
             loss = loss_fn(model(xb), yb)   # overflow shows up as a non-finite loss below
         value = loss.item()
         if not math.isfinite(value):
-            raise Diverged(epoch, step, value)      # stop before stepping on it
+            raise Diverged(epoch, f"step {step}", f"the loss is {value}")
         optimizer.zero_grad()
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             loss.backward()
             optimizer.step()
+        bad = non_finite_parameter(model)
+        if bad is not None:
+            raise Diverged(epoch, f"step {step}", f"the update made parameter {bad} non-finite")
         total, count = total + value * len(xb), count + len(xb)
     return total / count
 
 
-def fit(config: dict, *, resume: str | None = None, save: str | None = None,
-        progress: bool = False, should_stop=lambda: False) -> FitResult:
-    """Train as ``config`` says (see make_config), optionally continuing the checkpoint
-    at ``resume`` and writing one to ``save`` after every epoch.
+def non_finite_parameter(model) -> str | None:
+    """The name of the first parameter holding an inf or NaN, or None."""
+    for name, parameter in model.named_parameters():
+        if not np.isfinite(parameter.data).all():
+            return name
+    return None
 
-    Stops early with status "diverged" on a NaN/inf loss (the checkpoints on disk are
-    left as they were after the last good epoch) or "interrupted" when
-    ``should_stop()`` turns true (checked after each epoch's checkpoint is written).
+
+def evaluate_epoch(model, split: datasets.Split, epoch: int) -> dict:
+    """evaluate(), raising Diverged (naming ``epoch``) if the outputs are not finite."""
+    try:
+        return evaluate(model, split)
+    except NonFinite as e:
+        raise Diverged(epoch, "in the evaluation after its last step", str(e)) from None
+
+
+def _copy_weights(model) -> dict:
+    return {name: value.data.copy() for name, value in model.state_dict().items()}
+
+
+def fit(config: dict, *, split: datasets.Split | None = None, resume: str | None = None,
+        save: str | None = None, progress: bool = False,
+        should_stop=lambda: False) -> FitResult:
+    """Train as ``config`` says (see make_config) on ``split`` (by default loaded as
+    ``config`` says), optionally continuing the checkpoint at ``resume`` and writing
+    one to ``save`` after every epoch.
+
+    Stops early with status "diverged" on an inf/NaN loss, parameter or evaluation
+    output (the checkpoints on disk are left as they were after the last good epoch,
+    and so is ``result.model``) or "interrupted" when ``should_stop()`` turns true
+    (checked after each epoch's checkpoint is written). Resuming with fewer epochs
+    than the checkpoint has completed raises ValueError.
     """
-    split = datasets.load(config["dataset"], test_size=config["test_size"], seed=config["seed"],
-                          **config["data"])
+    split = load_split(config) if split is None else split
     mt.manual_seed(config["seed"])
     model = build_model(config, split)
     optimizer = build_optimizer(config, model)
@@ -340,22 +494,29 @@ def fit(config: dict, *, resume: str | None = None, save: str | None = None,
         _restore(load_checkpoint(resume), model, optimizer, shuffle, result, config)
 
     start = len(result.history)
+    check_epochs(config["epochs"], start)
+    encoded = EncodedHistory(result.history)
     last_good = (resume, start) if resume else None     # (checkpoint path, its epoch)
-    bar = _progress_bar(config, start, enabled=progress)
+    good_weights = _copy_weights(model)
+    bar = _progress_bar(config, start, enabled=progress and start < config["epochs"])
     t0 = time.perf_counter()
     for epoch in range(start + 1, config["epochs"] + 1):
         tick = time.perf_counter()
         try:
             train_loss = train_epoch(model, loader, optimizer, loss_fn, epoch)
+            metrics = evaluate_epoch(model, split, epoch)
         except Diverged as e:
+            model.load_state_dict(good_weights)     # result.model matches result.final
             result.status = "diverged"
             result.message = _divergence_message(e, config, last_good)
             break
-        entry = {"epoch": epoch, "loss": train_loss, **evaluate(model, split),
+        entry = {"epoch": epoch, "loss": train_loss, **metrics,
                  "seconds": time.perf_counter() - tick}
         result.history.append(entry)
+        encoded.append(entry)
+        good_weights = _copy_weights(model)
         if save:
-            save_checkpoint(save, _checkpoint_state(model, optimizer, shuffle, result))
+            save_checkpoint(save, _checkpoint_state(model, optimizer, shuffle, result, encoded))
             last_good = (save, epoch)
         _report_epoch(bar, entry, split.task, config["epochs"], progress)
         if should_stop() and epoch < config["epochs"]:
@@ -370,11 +531,12 @@ def fit(config: dict, *, resume: str | None = None, save: str | None = None,
     return result
 
 
-def _checkpoint_state(model, optimizer, shuffle, result: FitResult) -> dict:
+def _checkpoint_state(model, optimizer, shuffle, result: FitResult,
+                      history: EncodedHistory) -> dict:
     return {"format": CHECKPOINT_FORMAT, "model": model.state_dict(),
             "optimizer": optimizer.state_dict(), "epoch": len(result.history),
             "rng": {"global": mt.get_rng_state(), "shuffle": shuffle.get_state()},
-            "config": result.config, "history": result.history}
+            "config": result.config, "history": history.as_array()}
 
 
 def _restore(state: dict, model, optimizer, shuffle, result: FitResult, config: dict) -> None:
@@ -398,7 +560,7 @@ def _divergence_message(e: Diverged, config: dict, last_good: tuple | None) -> s
                 f"continue from it with: python train.py --resume {path} {lower}")
     else:
         kept = f"No checkpoint was written; try again with {lower}"
-    return (f"training diverged at epoch {e.epoch}, step {e.step}: the loss is {e.value}. "
+    return (f"training diverged at epoch {e.epoch}, {e.where}: {e.problem}. "
             f"Hint: lower the learning rate (it is {config['lr']:g}). {kept}.")
 
 
@@ -447,11 +609,30 @@ def summary(result: FitResult) -> str:
     return "\n".join(lines)
 
 
+def finite_or_none(value):
+    """``value`` with every inf/NaN float (at any depth) replaced by None (JSON null)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: finite_or_none(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_or_none(item) for item in value]
+    return value
+
+
 def write_json(path: str, payload: dict) -> None:
+    """Write ``payload`` as strict JSON (inf/NaN as null) to ``path``, atomically: a
+    temporary file renamed over ``path``, removed again if anything fails."""
+    text = json.dumps(finite_or_none(payload), indent=1, allow_nan=False)
     tmp = f"{path}.{os.getpid()}.tmp"
-    with open(tmp, "w") as f:
-        json.dump(payload, f, indent=1)
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 # --------------------------------------------------------------- scikit-learn
@@ -473,11 +654,12 @@ def sklearn_baseline(config: dict, split: datasets.Split) -> dict:
     classify = split.task == "classification"
     X_train, X_test = split.X_train.numpy(), split.X_test.numpy()
     y_train, y_test = split.y_train.numpy(), split.y_test.numpy()
+    note = None
     if config["model"] == "mlp" and config["hidden"]:
         cls = MLPClassifier if classify else MLPRegressor
+        activation, note = sklearn_activation(config["activation"])
         estimator = cls(hidden_layer_sizes=tuple(config["hidden"]), max_iter=1000,
-                        activation=SKLEARN_ACTIVATION.get(config["activation"], "relu"),
-                        random_state=config["seed"])
+                        activation=activation, random_state=config["seed"])
     else:
         estimator = LogisticRegression(max_iter=1000) if classify else LinearRegression()
     target = y_train if classify or y_train.shape[1] > 1 else y_train.ravel()
@@ -493,8 +675,16 @@ def sklearn_baseline(config: dict, split: datasets.Split) -> dict:
             return classification_metrics(y, pred, split.n_classes)
         return regression_metrics(split, y, pred.reshape(len(X), -1))
 
-    return {"estimator": repr(estimator), "seconds": seconds,
+    return {"estimator": repr(estimator), "seconds": seconds, "note": note,
             "train": metrics(X_train, y_train), "test": metrics(X_test, y_test)}
+
+
+def sklearn_activation(activation: str) -> tuple[str, str | None]:
+    """scikit-learn's name for ``activation``, and a note when it has none (then relu)."""
+    if activation in SKLEARN_ACTIVATION:
+        return SKLEARN_ACTIVATION[activation], None
+    return "relu", (f"scikit-learn's MLP has no {activation} activation; its model uses relu "
+                    f"(it has: {', '.join(SKLEARN_ACTIVATION)})")
 
 
 def comparison_table(result: FitResult, sk: dict) -> str:
@@ -505,13 +695,16 @@ def comparison_table(result: FitResult, sk: dict) -> str:
             rows.append(f"{part + ' ' + key:16}{result.final[part][key]:>12.4f}"
                         f"{sk[part][key]:>14.4f}")
     rows.append(f"{'fit time (s)':16}{result.seconds:>12.2f}{sk['seconds']:>14.2f}")
+    if sk.get("note"):
+        rows.append(f"note: {sk['note']}")
     return f"scikit-learn model: {sk['estimator']}\n" + "\n".join(rows)
 
 
 # ----------------------------------------------------------------------- plotting
 
 def save_plot(path: str, result: FitResult) -> str | None:
-    """Write decision regions (2-D data) and loss/metric curves to a PNG.
+    """Write decision regions (2-D data) and loss/metric curves to ``path``, in the
+    format its suffix names (see PLOT_FORMATS and plot_path).
 
     Returns None on success, or a message when matplotlib is not installed.
     """
@@ -532,7 +725,8 @@ def save_plot(path: str, result: FitResult) -> str | None:
     key = HEADLINE[split.task]
     for ax, what, label in ((axes[-2], "loss", "loss"), (axes[-1], key, key)):
         for part in ("train", "test"):
-            ax.plot(epochs, [h[part][what] for h in history], label=part)
+            ax.plot(epochs, [h[part][what] for h in history], label=part,
+                    **curve_style(len(epochs)))
         ax.set_xlabel("epoch")
         ax.set_ylabel(label)
         ax.legend()
@@ -541,9 +735,16 @@ def save_plot(path: str, result: FitResult) -> str | None:
     axes[-1].set_title(f"{key} (final test {history[-1]['test'][key]:.4f})" if history else key)
     fig.suptitle(f"{result.config['model']} on {result.config['dataset']}")
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    try:
+        fig.savefig(path, dpi=100)
+    finally:
+        plt.close(fig)
     return None
+
+
+def curve_style(n_epochs: int) -> dict:
+    """Markers on short curves, so that even a single epoch shows up."""
+    return {"marker": "o", "markersize": 3} if n_epochs <= 50 else {}
 
 
 @mt.no_grad()
@@ -598,21 +799,75 @@ class StopOnSigint:
         print("\nCtrl-C: stopping after this epoch (press again to abort now)", file=sys.stderr)
 
 
+def configure(args, given: dict) -> tuple[dict, int]:
+    """The run's config and the number of epochs already completed (from --resume)."""
+    if not args.resume:
+        return make_config(given), 0
+    state = load_checkpoint(args.resume)
+    config = resume_config(state["config"], given)
+    check_epochs(config["epochs"], state["epoch"])
+    return config, state["epoch"]
+
+
+def check_outputs(args) -> str | None:
+    """Check that every output path can be written; returns the file --plot writes."""
+    plot = plot_path(args.plot) if args.plot else None
+    for flag, path in (("--json", args.json), ("--plot", plot), ("--save", args.save)):
+        if path:
+            check_writable(flag, path)
+    return plot
+
+
+def as_flags(message: str) -> str:
+    """A datasets error message with the parameters train.py sets from flags named as
+    those flags (n_samples -> --n-samples)."""
+    return re.sub(r"\b(n_samples|noise|test_size|seed)\b",
+                  lambda m: "--" + m.group(1).replace("_", "-"), message)
+
+
+def write_plot(path: str, result: FitResult) -> bool:
+    """save_plot, reporting the outcome; False if the plot could not be written."""
+    try:
+        problem = save_plot(path, result)
+    except Exception as e:          # plotting is an extra: report it, keep the other outputs
+        print(f"could not write the plot {path}: {type(e).__name__}: {e}", file=sys.stderr)
+        return False
+    if problem:
+        print(problem, file=sys.stderr)
+    else:
+        print(f"plot written to {path}")
+    return True
+
+
+def write_json_reporting(path: str, payload: dict) -> bool:
+    """write_json, reporting a failure; False if the file could not be written."""
+    try:
+        write_json(path, payload)
+    except OSError as e:
+        print(f"could not write --json {path}: {e}", file=sys.stderr)
+        return False
+    return True
+
+
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    given = _given(args)
     try:
-        if args.resume:
-            config = resume_config(load_checkpoint(args.resume)["config"], given)
-        else:
-            config = make_config(given)
+        config, completed = configure(args, _given(args))
+        plot = check_outputs(args)
     except (ValueError, OSError) as e:
         parser.error(str(e))
+    try:
+        split = load_split(config)
+    except ValueError as e:
+        parser.error(as_flags(str(e)))
+    if args.resume and completed == config["epochs"]:
+        print(f"{args.resume}: already trained for {completed} epochs; "
+              f"pass --epochs M > {completed} to continue", file=sys.stderr)
     progress = not args.quiet         # --quiet: no bar, no per-epoch lines; the summary stays
 
     with StopOnSigint() as stop:
-        result = fit(config, resume=args.resume, save=args.save or args.resume,
+        result = fit(config, split=split, resume=args.resume, save=args.save or args.resume,
                      progress=progress, should_stop=stop)
     if result.status != "completed":
         print(result.message, file=sys.stderr)
@@ -623,16 +878,29 @@ def main(argv=None) -> int:
         sk = sklearn_baseline(config, result.split)
         payload["sklearn"] = sk
         print(comparison_table(result, sk))
-    if args.plot and result.final is not None:
-        problem = save_plot(args.plot, result)
-        if problem:
-            print(problem, file=sys.stderr)
-        else:
-            print(f"plot written to {args.plot}")
+    written = True
+    if plot and result.final is not None:
+        written = write_plot(plot, result)
     if args.json:
-        write_json(args.json, payload)
-    return {"completed": 0, "diverged": 1, "interrupted": 130}[result.status]
+        written = write_json_reporting(args.json, payload) and written
+    code = EXIT_CODES[result.status]
+    return code if code or written else 1
+
+
+def run() -> int:
+    """main() for the command line: a second Ctrl-C or a closed stdout (``| head``)
+    ends the program quietly instead of with a traceback."""
+    try:
+        return main()
+    except KeyboardInterrupt:
+        print("\naborted (second Ctrl-C); checkpoints already written are intact",
+              file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # Python flushes stdout once more at exit; send that to devnull so it cannot fail.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141                    # 128 + SIGPIPE, as a shell reports `yes | head -1`
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())

@@ -27,6 +27,8 @@ targets are float32 of shape (N, n_outputs), always 2-D.
 """
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -36,7 +38,10 @@ from sklearn.model_selection import train_test_split
 
 import minitorch as mt
 
-__all__ = ["DatasetSpec", "Split", "available", "check_params", "load", "raw", "SPECS"]
+__all__ = ["DatasetSpec", "Split", "available", "check_params", "load", "raw", "SPECS",
+           "MAX_SEED"]
+
+MAX_SEED = 2 ** 32 - 1      # the largest random_state scikit-learn accepts
 
 
 # ---------------------------------------------------------------- raw loaders
@@ -280,9 +285,30 @@ def check_params(name: str, **params) -> dict:
     return _check_params(name, _spec(name), params)
 
 
+def _is_integer(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _check_seed(seed) -> int:
+    """``seed`` as an int; it must be an integer in [0, MAX_SEED] (as scikit-learn requires)."""
+    if not (_is_integer(seed) and 0 <= seed <= MAX_SEED):
+        raise ValueError(f"seed must be an integer in [0, {MAX_SEED}], got {seed!r}")
+    return int(seed)
+
+
+def _check_test_size(test_size) -> float:
+    """``test_size`` as a float; it must be a real number strictly between 0 and 1.
+    A NumPy float counts at its own precision: np.float32(0.2) is 0.2, not 0.2000000029."""
+    ok = isinstance(test_size, numbers.Real) and not isinstance(test_size, bool)
+    if not (ok and math.isfinite(test_size) and 0 < test_size < 1):
+        raise ValueError(f"test_size must be a fraction strictly between 0 and 1, "
+                         f"got {test_size!r}")
+    return float(str(test_size)) if isinstance(test_size, np.floating) else float(test_size)
+
+
 def raw(name: str, seed: int = 0, **params) -> tuple[np.ndarray, np.ndarray]:
     """The unsplit, unscaled arrays (X, y) that ``load`` splits; y is 2-D for regression."""
-    X, y, _, _ = _raw(name, seed, params)
+    X, y, _, _ = _raw(name, _check_seed(seed), params)
     return X, y
 
 
@@ -292,7 +318,8 @@ def _raw(name, seed, params):
     try:
         X, y, feature_names, target_names = spec.loader(seed, **params)
     except (ValueError, TypeError) as e:     # scikit-learn's own parameter validation
-        raise ValueError(f"data set {name!r} with {params}: {e}") from None
+        settings = ", ".join(f"{k}={v!r}" for k, v in params.items())
+        raise ValueError(f"data set {name!r} ({settings}): {e}") from None
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y)
     if spec.task == "regression":
@@ -307,19 +334,44 @@ def _scaler(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, np.where(std > 0, std, 1.0)
 
 
+def _check_splittable(name: str, y: np.ndarray, test_size: float, stratified: bool) -> None:
+    """Raise ValueError, in the data set's terms, if ``train_test_split`` could not split
+    ``y`` with ``test_size`` (stratified: every class in both parts)."""
+    n = len(y)
+    n_test = math.ceil(test_size * n)         # how train_test_split rounds
+    n_train = n - n_test
+    where = f"cannot split data set {name!r} ({n} samples) with test_size={test_size}"
+    if n_train < 1 or n_test < 1:
+        raise ValueError(f"{where}: that leaves {n_train} training and {n_test} test samples; "
+                         "each part needs at least 1 (use more samples or another test_size)")
+    if not stratified:
+        return
+    counts = np.bincount(y)
+    present = np.flatnonzero(counts)
+    rare = [int(c) for c in present if counts[c] < 2]
+    if rare:
+        raise ValueError(f"{where}: class(es) {rare} have a single sample, but a stratified "
+                         "split needs at least 2 of every class (use more samples)")
+    if min(n_train, n_test) < len(present):
+        raise ValueError(f"{where}: that gives {n_train} training and {n_test} test samples, "
+                         f"but a stratified split needs all {len(present)} classes in both "
+                         "parts (use more samples or move test_size toward 0.5)")
+
+
 def load(name: str, test_size: float = 0.2, seed: int = 0, **params) -> Split:
     """Load data set ``name`` as a standardised, (stratified) train/test ``Split``.
 
-    ``params`` are the data set's own parameters (see ``SPECS[name].params``);
-    an unknown name or parameter raises ValueError listing the valid choices.
+    ``test_size`` is a real number strictly between 0 and 1, ``seed`` an integer in
+    [0, MAX_SEED]; ``params`` are the data set's own parameters (see
+    ``SPECS[name].params``). A bad value, an unknown name or parameter, or a data set
+    too small to split raises ValueError naming the problem and the valid choices.
     """
     spec = _spec(name)
-    if not (isinstance(test_size, (float, int)) and 0 < test_size < 1):
-        raise ValueError(f"test_size must be a fraction strictly between 0 and 1, "
-                         f"got {test_size!r}")
+    test_size, seed = _check_test_size(test_size), _check_seed(seed)
     X, y, feature_names, target_names = _raw(name, seed, params)
     index = np.arange(len(X))
     stratify = y if spec.task == "classification" else None
+    _check_splittable(name, y, test_size, stratify is not None)
     try:
         train_index, test_index = train_test_split(index, test_size=test_size, random_state=seed,
                                                    stratify=stratify)

@@ -10,9 +10,12 @@ predictions for regression (pair it with ``F.mse_loss``).
 """
 from __future__ import annotations
 
+import numbers
+
 import minitorch.nn as nn
 
-__all__ = ["MLP", "LogisticRegression", "LinearRegression", "ACTIVATIONS", "available", "build"]
+__all__ = ["MLP", "LogisticRegression", "LinearRegression", "ACTIVATIONS", "available", "build",
+           "hidden_sizes", "tasks"]
 
 ACTIVATIONS = {
     "relu": nn.ReLU,
@@ -23,8 +26,28 @@ ACTIVATIONS = {
 }
 
 
+def _is_positive_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool) and value > 0
+
+
+def hidden_sizes(hidden) -> tuple[int, ...]:
+    """``hidden`` as a tuple of layer widths: an int is one hidden layer, a sequence
+    (list, tuple, ...) of positive ints one layer per item, () none at all."""
+    if _is_positive_int(hidden):
+        return (int(hidden),)
+    iterable = hasattr(hidden, "__iter__") and not isinstance(hidden, (str, bytes))
+    sizes = tuple(hidden) if iterable else None
+    if sizes is None or not all(_is_positive_int(h) for h in sizes):
+        raise ValueError("MLP: hidden sizes must be a positive int or a sequence of positive "
+                         f"ints such as (64, 64) (or () for none), got {hidden!r}")
+    return tuple(int(h) for h in sizes)
+
+
 class MLP(nn.Module):
-    """A multi-layer perceptron: [Linear -> activation -> Dropout] per hidden size, then Linear."""
+    """A multi-layer perceptron: [Linear -> activation -> Dropout] per hidden size, then Linear.
+
+    ``hidden`` is an int (one hidden layer) or a sequence of positive ints.
+    """
 
     def __init__(self, in_features: int, out_features: int, hidden=(64, 64),
                  activation: str = "relu", dropout: float = 0.0):
@@ -32,11 +55,10 @@ class MLP(nn.Module):
         if activation not in ACTIVATIONS:
             raise ValueError(f"MLP: unknown activation {activation!r}; "
                              f"valid choices: {', '.join(ACTIVATIONS)}")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"MLP: dropout must be in [0, 1), got {dropout!r}")
-        hidden = tuple(int(h) for h in hidden)
-        if any(h < 1 for h in hidden):
-            raise ValueError(f"MLP: hidden sizes must be positive, got {hidden}")
+        is_real = isinstance(dropout, numbers.Real) and not isinstance(dropout, bool)
+        if not (is_real and 0.0 <= dropout < 1.0):
+            raise ValueError(f"MLP: dropout must be a number in [0, 1), got {dropout!r}")
+        hidden = hidden_sizes(hidden)
         layers, width = [], in_features
         for h in hidden:
             layers += [nn.Linear(width, h), ACTIVATIONS[activation]()]

@@ -127,3 +127,35 @@ def test_bad_values_are_reported_with_the_data_set():
 def test_inverse_transform_only_for_regression():
     with pytest.raises(ValueError, match="not a regression task"):
         datasets.load("iris").inverse_transform_y(np.zeros(3))
+
+
+@pytest.mark.parametrize("seed", [None, True, -1, 2 ** 32, 1.5, "3"])
+def test_seed_must_be_an_integer_sklearn_accepts(seed):
+    with pytest.raises(ValueError, match=r"seed must be an integer in \[0, 4294967295\]"):
+        datasets.load("moons", n_samples=50, seed=seed)
+    with pytest.raises(ValueError, match="seed must be"):
+        datasets.raw("moons", seed=seed)
+
+
+def test_largest_seed_and_numpy_numbers_are_accepted():
+    split = datasets.load("moons", n_samples=50, seed=np.int64(datasets.MAX_SEED),
+                          test_size=np.float32(0.2))
+    assert split.seed == datasets.MAX_SEED and isinstance(split.seed, int)
+    assert isinstance(split.test_size, float) and len(split.X_test) == 10
+    with pytest.raises(ValueError, match="test_size"):
+        datasets.load("moons", test_size=True)
+
+
+@pytest.mark.parametrize("name, options, expected", [
+    ("moons", {"n_samples": 1}, "leaves 0 training and 1 test samples"),
+    ("moons", {"n_samples": 3}, r"class\(es\) \[0\] have a single sample"),
+    ("moons", {"n_samples": 5}, "needs all 2 classes in both parts"),
+    ("iris", {"test_size": 0.01}, "needs all 3 classes in both parts"),
+    ("diabetes", {"test_size": 0.001}, "leaves 441 training and 1 test"),
+])
+def test_splits_that_cannot_be_made_say_why(name, options, expected):
+    if expected.startswith("leaves 441"):      # ceil(0.001 * 442) = 1 test sample: fine
+        assert len(datasets.load(name, **options).X_test) == 1
+        return
+    with pytest.raises(ValueError, match=f"cannot split data set '{name}'.*{expected}"):
+        datasets.load(name, **options)

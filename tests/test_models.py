@@ -84,3 +84,23 @@ def test_tasks():
     assert models.tasks("logistic") == ("classification",)
     assert models.tasks("linear") == ("regression",)
     assert set(models.tasks("mlp")) == {"classification", "regression"}
+
+
+def test_hidden_accepts_an_int_or_a_sequence_of_positive_ints():
+    assert [type(m).__name__ for m in models.build("mlp", 2, 2, hidden=8).layers] == \
+        ["Linear", "ReLU", "Linear"]
+    assert models.hidden_sizes([np.int64(3), 4]) == (3, 4)
+    assert models.hidden_sizes(h for h in (5, 6)) == (5, 6)
+    assert models.hidden_sizes(()) == ()
+
+
+@pytest.mark.parametrize("hidden", ["8,8", (2.7,), (True,), None, 0, (4, -1), 8.0])
+def test_bad_hidden_sizes_are_rejected_clearly(hidden):
+    with pytest.raises(ValueError, match=r"hidden sizes must be a positive int or a sequence "
+                                         r"of positive ints such as \(64, 64\)"):
+        models.build("mlp", 2, 2, hidden=hidden)
+
+
+def test_dropout_must_be_a_number():
+    with pytest.raises(ValueError, match=r"dropout must be a number in \[0, 1\)"):
+        models.MLP(2, 2, dropout="0.5")
