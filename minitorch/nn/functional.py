@@ -350,8 +350,8 @@ def _plain_class_targets(input, target, weight, ignore_index, label_smoothing, r
         return False
     classes = input.shape[1]
     indices = target.data
-    return (not 0 <= ignore_index < classes
-            and indices.min() >= 0 and indices.max() < classes)
+    return (not 0 <= ignore_index < classes  # ufunc reductions: cheaper than .min()/.max()
+            and xp.minimum.reduce(indices) >= 0 and xp.maximum.reduce(indices) < classes)
 
 
 def _smoothing_term(log_probs, indices, counted, weight, reduction):

@@ -76,8 +76,9 @@ class Linear(Function):
     def backward_arrays(ctx, grad):
         x, weight = ctx.saved_tensors
         need_x, need_weight, need_bias = ctx.needs_input_grad
-        x = x.data
-        grad_2d = grad.reshape(-1, grad.shape[-1])
+        x, grad_2d = x.data, grad
+        if grad.ndim != 2:  # batch dimensions (..., n) -> (batch, n)
+            x, grad_2d = x.reshape(-1, x.shape[-1]), grad.reshape(-1, grad.shape[-1])
         return (grad @ weight.data if need_x else None,
-                grad_2d.T @ x.reshape(-1, x.shape[-1]) if need_weight else None,
+                grad_2d.T @ x if need_weight else None,
                 grad_2d.sum(0) if need_bias else None)
