@@ -320,34 +320,34 @@ class Clamp(Function):
         return Where.apply(inside, grad, _zero_like(grad)), None, None
 
 
-class Maximum(Function):
-    """Elementwise max; where a == b each input gets half the gradient (as PyTorch)."""
+class _Choose(Function):
+    """Elementwise choice between a and b; where a == b each gets half the gradient
+    (as PyTorch). ``choose`` picks the values, ``prefers_a`` says where a wins."""
 
-    @staticmethod
-    def forward(ctx, a, b):
+    choose = prefers_a = None
+
+    @classmethod
+    def forward(cls, ctx, a, b):
         ctx.save_for_backward(a, b)
-        return xp.maximum(a.data, b.data)
+        return cls.choose(a.data, b.data)
 
-    @staticmethod
-    def backward(ctx, grad):
+    @classmethod
+    def backward(cls, ctx, grad):
         a, b = ctx.saved_tensors
-        share = (a.data > b.data) + 0.5 * (a.data == b.data)
+        share = cls.prefers_a(a.data, b.data) + 0.5 * (a.data == b.data)
         return _split_by_share(grad, share)
 
 
-class Minimum(Function):
-    """Elementwise min; where a == b each input gets half the gradient (as PyTorch)."""
+class Maximum(_Choose):
+    """Elementwise max; ties split the gradient."""
 
-    @staticmethod
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return xp.minimum(a.data, b.data)
+    choose, prefers_a = staticmethod(xp.maximum), staticmethod(xp.greater)
 
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        share = (a.data < b.data) + 0.5 * (a.data == b.data)
-        return _split_by_share(grad, share)
+
+class Minimum(_Choose):
+    """Elementwise min; ties split the gradient."""
+
+    choose, prefers_a = staticmethod(xp.minimum), staticmethod(xp.less)
 
 
 class Where(Function):

@@ -58,7 +58,7 @@ class SetItem(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        zero = _make_tensor(xp.zeros((), dtype=grad.dtype))
+        zero = _zero_like(grad)
         grad_a, _, grad_value = ctx.needs_input_grad
         return (SetItem.apply(grad, ctx.index, zero) if grad_a else None, None,
                 grad[ctx.index] if grad_value else None)
@@ -137,4 +137,4 @@ def _describe(index):
     return repr(index)
 
 
-from ..tensor import _make_tensor  # noqa: E402
+from .elementwise import _zero_like
