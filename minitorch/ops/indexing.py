@@ -5,6 +5,7 @@ Gradients of repeated integer indices accumulate (``np.add.at``), so
 """
 from ..autograd.function import Function
 from ..backend import ndarray, xp
+from .elementwise import _zero_like
 
 
 class GetItem(Function):
@@ -137,4 +138,3 @@ def _describe(index):
     return repr(index)
 
 
-from .elementwise import _zero_like
