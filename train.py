@@ -359,7 +359,7 @@ def load_checkpoint(path: str) -> dict:
         raise ValueError(f"{path} is not a train.py checkpoint (expected format "
                          f"{CHECKPOINT_FORMAT!r})")
     state["history"] = decode_history(state["history"])
-    bad = [name for name, value in state["model"].items() if not np.isfinite(value.data).all()]
+    bad = [name for name, value in state["model"].items() if not np.isfinite(value.detach().numpy()).all()]
     if bad:
         raise ValueError(f"{path} holds non-finite weights ({', '.join(bad)}): it was saved "
                          "after training diverged; resume from an earlier checkpoint or start "
@@ -448,7 +448,7 @@ def train_epoch(model, loader, optimizer, loss_fn, epoch: int) -> float:
 def non_finite_parameter(model) -> str | None:
     """The name of the first parameter holding an inf or NaN, or None."""
     for name, parameter in model.named_parameters():
-        if not np.isfinite(parameter.data).all():
+        if not np.isfinite(parameter.detach().numpy()).all():
             return name
     return None
 
@@ -462,7 +462,7 @@ def evaluate_epoch(model, split: datasets.Split, epoch: int) -> dict:
 
 
 def _copy_weights(model) -> dict:
-    return {name: value.data.copy() for name, value in model.state_dict().items()}
+    return {name: value.detach().numpy().copy() for name, value in model.state_dict().items()}
 
 
 def fit(config: dict, *, split: datasets.Split | None = None, resume: str | None = None,

@@ -37,13 +37,13 @@ def rosenbrock_hessian(x):
 x = mt.tensor([-1.2, 1.0, 0.5, 2.0], dtype=mt.float64, requires_grad=True)
 v = mt.tensor([1.0, -1.0, 0.5, 0.25], dtype=mt.float64)
 hv = hessian_vector_product(rosenbrock, x, v)
-expected = rosenbrock_hessian(x.data) @ v.data
+expected = rosenbrock_hessian(x.detach().numpy()) @ v.numpy()
 print("H v by double backward:", hv)
 print("H v by hand:           ", expected)
-assert np.allclose(hv.data, expected)
+assert np.allclose(hv.numpy(), expected)
 
 # The full Hessian, one column per unit vector (fine for small n).
-columns = [hessian_vector_product(rosenbrock, x, mt.eye(4, dtype=mt.float64)[i]).data
+columns = [hessian_vector_product(rosenbrock, x, mt.eye(4, dtype=mt.float64)[i]).detach().numpy()
            for i in range(4)]
-assert np.allclose(np.stack(columns, axis=1), rosenbrock_hessian(x.data))
+assert np.allclose(np.stack(columns, axis=1), rosenbrock_hessian(x.detach().numpy()))
 print("full Hessian matches the hand-written one")

@@ -99,7 +99,7 @@ def _encode(value, arrays, where):
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, Tensor):
-        return {"tensor": _add_array(value.data, arrays, where),
+        return {"tensor": _add_array(value._data, arrays, where),
                 "requires_grad": bool(value.requires_grad)}
     if isinstance(value, xp.ndarray):
         return {"ndarray": _add_array(value, arrays, where)}

@@ -1,6 +1,6 @@
 """Tensor: an array, its gradient, and the operation that produced it.
 
-A ``Tensor`` wraps an ndarray (``.data``). When it ``requires_grad``, the
+A ``Tensor`` wraps an ndarray (``._data``). When it ``requires_grad``, the
 operations that use it record a graph (``grad_fn`` on their outputs) that
 ``backward()`` walks to fill ``.grad``. Every differentiable method here is a thin
 call into a ``Function`` in ``minitorch.ops`` (where forward and backward live side
@@ -21,13 +21,13 @@ MaxMin = collections.namedtuple("MaxMin", ["values", "indices"])
 class Tensor:
     """An n-dimensional array that can take part in automatic differentiation."""
 
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_counter", "_base", "name",
+    __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "_counter", "_base", "name",
                  "__weakref__")
     __array_ufunc__ = None  # NumPy defers to our reflected operators (ndarray * Tensor)
     __hash__ = object.__hash__  # == is elementwise, so hashing is by identity
 
     def __init__(self, data, dtype=None, requires_grad=False, name=None):
-        self.data = _to_array(data, dtype, "tensor")
+        self._data = _to_array(data, dtype, "tensor")
         self.grad = None
         self.grad_fn = None
         self._counter = [0]  # the version counter, shared with views (see _inplace)
@@ -39,16 +39,34 @@ class Tensor:
 
     # ------------------------------------------------------------------ attributes
     @property
+    def data(self):
+        """This tensor's values as a Tensor that shares its memory, outside the graph.
+
+        As in PyTorch: ``requires_grad`` is False and nothing done to it is
+        recorded, so ``p.data.zero_()`` or ``p.grad.data.mul_(0.5)`` change the
+        values without autograd noticing. ``t.data = other`` replaces the values
+        (and may change the shape and dtype) of ``t``. The ndarray itself is
+        ``t.numpy()`` (or ``t.detach().numpy()`` for a tensor that requires grad).
+        """
+        return _make_tensor(self._data)
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"data: expected a Tensor, got {type(value).__name__}")
+        self._data = value._data
+
+    @property
     def shape(self):
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def is_leaf(self):
@@ -66,46 +84,46 @@ class Tensor:
         return self.transpose(-2, -1)
 
     def dim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     def size(self, dim=None):
         """The shape, or the length of dimension ``dim``."""
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self._data.shape if dim is None else self._data.shape[dim]
 
     def numel(self):
-        return self.data.size
+        return self._data.size
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __iter__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._data.shape[0]))
 
     # ------------------------------------------------------------------ conversion
     def numpy(self):
         """The underlying ndarray (shared memory, not a copy)."""
-        return self.data
+        return self._data
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise ValueError(
                 f"item: only one-element tensors can be converted to a Python "
                 f"number, got shape {self.shape}")
-        return self.data.item()
+        return self._data.item()
 
     def tolist(self):
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __array__(self, dtype=None, copy=None):
         """``np.asarray(t)`` shares memory; ``np.array(t)`` copies, as NumPy promises."""
         if copy:
-            return self.data.astype(dtype or self.data.dtype, copy=True)
-        return self.data if dtype is None else self.data.astype(dtype, copy=False)
+            return self._data.astype(dtype or self._data.dtype, copy=True)
+        return self._data if dtype is None else self._data.astype(dtype, copy=False)
 
     def __float__(self):
         return float(self.item())
@@ -114,15 +132,15 @@ class Tensor:
         return int(self.item())
 
     def __index__(self):
-        if self.data.dtype.kind not in "iu":
+        if self._data.dtype.kind not in "iu":
             raise TypeError(f"only integer tensors can be used as an index, got {self.dtype}")
         return int(self.item())
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(
                 f"bool: the truth value of a tensor of shape {self.shape} is ambiguous")
-        return bool(self.data)
+        return bool(self._data)
 
     def to(self, *args, dtype=None, device=None):
         """Convert to ``dtype`` (differentiable between float types).
@@ -134,10 +152,10 @@ class Tensor:
         if dtype is None:
             return self
         dtype = xp.dtype(dtype)
-        if dtype == self.data.dtype:
+        if dtype == self._data.dtype:
             return self
         if dtype.kind not in "fc":  # integers and bools carry no gradient, as in PyTorch
-            return _make_tensor(self.data.astype(dtype))
+            return _make_tensor(self._data.astype(dtype))
         return ops.Cast.apply(self, dtype)
 
     def cpu(self):
@@ -149,7 +167,7 @@ class Tensor:
 
     def _floating(self):
         """This tensor, or for integer and bool tensors a copy in the default float dtype."""
-        return self if self.data.dtype.kind == "f" else self.to(dtypes.default.dtype)
+        return self if self._data.dtype.kind == "f" else self.to(dtypes.default.dtype)
 
     def float(self):
         return self.to(dtypes.float32)
@@ -175,7 +193,7 @@ class Tensor:
 
     def detach(self):
         """A tensor sharing this data (and its version counter), cut off from the graph."""
-        detached = _make_tensor(self.data)
+        detached = _make_tensor(self._data)
         detached._counter = self._counter
         return detached
 
@@ -186,7 +204,7 @@ class Tensor:
 
     def requires_grad_(self, requires_grad=True):
         """Set ``requires_grad`` in place (leaves only; floating dtypes only)."""
-        if requires_grad and self.data.dtype.kind not in "fc":
+        if requires_grad and self._data.dtype.kind not in "fc":
             raise RuntimeError(
                 f"requires_grad_: only floating point tensors can require gradients, "
                 f"got dtype {self.dtype}")
@@ -218,7 +236,7 @@ class Tensor:
         """``other`` as a Tensor; Python numbers take this tensor's float dtype."""
         if isinstance(other, Tensor):
             return other
-        dtype = self.data.dtype
+        dtype = self._data.dtype
         if dtype.kind == "f" and type(other) in (float, int):  # the common case, fast
             return _make_tensor(xp.array(other, dtype))
         if dtype.kind != "f":  # integer or bool tensor: let the number decide
@@ -285,8 +303,8 @@ class Tensor:
 
     # comparisons: boolean tensors, never differentiable
     def _compare(self, other, compare):
-        other = other.data if isinstance(other, Tensor) else other
-        return _make_tensor(xp.asarray(compare(self.data, other)))
+        other = other._data if isinstance(other, Tensor) else other
+        return _make_tensor(xp.asarray(compare(self._data, other)))
 
     def __lt__(self, other):
         return self._compare(other, xp.less)
@@ -307,7 +325,7 @@ class Tensor:
         return self._compare(other, xp.not_equal)
 
     def __invert__(self):
-        return _make_tensor(xp.invert(self.data))  # logical not for bool tensors
+        return _make_tensor(xp.invert(self._data))  # logical not for bool tensors
 
     def __and__(self, other):
         return self._compare(other, xp.bitwise_and)  # logical and for bool tensors
@@ -321,23 +339,23 @@ class Tensor:
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
     def any(self, dim=None, keepdim=False):
-        return _make_tensor(xp.asarray(xp.any(self.data, axis=dim, keepdims=keepdim)))
+        return _make_tensor(xp.asarray(xp.any(self._data, axis=dim, keepdims=keepdim)))
 
     def all(self, dim=None, keepdim=False):
-        return _make_tensor(xp.asarray(xp.all(self.data, axis=dim, keepdims=keepdim)))
+        return _make_tensor(xp.asarray(xp.all(self._data, axis=dim, keepdims=keepdim)))
 
     def eq(self, other):
         return self == other
 
     def isnan(self):
-        return _make_tensor(xp.isnan(self.data))
+        return _make_tensor(xp.isnan(self._data))
 
     def isfinite(self):
-        return _make_tensor(xp.isfinite(self.data))
+        return _make_tensor(xp.isfinite(self._data))
 
     def allclose(self, other, rtol=1e-5, atol=1e-8):
-        other = other.data if isinstance(other, Tensor) else other
-        return bool(xp.allclose(self.data, other, rtol=rtol, atol=atol))
+        other = other._data if isinstance(other, Tensor) else other
+        return bool(xp.allclose(self._data, other, rtol=rtol, atol=atol))
 
     # ------------------------------------------------------------------ elementwise
     def exp(self):
@@ -377,7 +395,7 @@ class Tensor:
         return ops.PowScalar.apply(self._floating(), -1)
 
     def sign(self):
-        return _make_tensor(xp.sign(self.data))
+        return _make_tensor(xp.sign(self._data))
 
     def clamp(self, min=None, max=None):
         """Limit values to [min, max]; the gradient passes where min <= x <= max.
@@ -418,7 +436,7 @@ class Tensor:
         dim = _check_dims(_dims(dim), self.ndim, "var", self.shape)
         correction = (1 if unbiased else 0) if correction is None else correction
         if dim is None:
-            count = self.data.size
+            count = self._data.size
         else:
             count = math.prod(self.shape[d] for d in ((dim,) if isinstance(dim, int) else dim))
         centered = self._floating() - self.mean(dim, keepdim=True)
@@ -427,7 +445,7 @@ class Tensor:
     def std(self, dim=None, unbiased=True, keepdim=False, correction=None):
         """Standard deviation; where it is 0 its gradient is 0 (as PyTorch), not nan."""
         variance = self.var(dim, unbiased, keepdim, correction)
-        positive = variance.data > 0
+        positive = variance._data > 0
         return where(positive, where(positive, variance, 1.0).sqrt(), 0.0)
 
     def max(self, dim=None, keepdim=False):
@@ -448,7 +466,7 @@ class Tensor:
 
     def _extreme_along(self, dim, keepdim, arg_extreme):
         _check_dims(dim, self.ndim, arg_extreme.__name__.replace("arg", ""), self.shape)
-        indices = _make_tensor(arg_extreme(self.data, axis=dim, keepdims=True))
+        indices = _make_tensor(arg_extreme(self._data, axis=dim, keepdims=True))
         values = self.gather(dim, indices)
         if not keepdim:
             values, indices = values.squeeze(dim), indices.squeeze(dim)
@@ -463,11 +481,11 @@ class Tensor:
 
     def argmax(self, dim=None, keepdim=False):
         _check_dims(dim, self.ndim, "argmax", self.shape)
-        return _make_tensor(xp.asarray(xp.argmax(self.data, axis=dim, keepdims=keepdim)))
+        return _make_tensor(xp.asarray(xp.argmax(self._data, axis=dim, keepdims=keepdim)))
 
     def argmin(self, dim=None, keepdim=False):
         _check_dims(dim, self.ndim, "argmin", self.shape)
-        return _make_tensor(xp.asarray(xp.argmin(self.data, axis=dim, keepdims=keepdim)))
+        return _make_tensor(xp.asarray(xp.argmin(self._data, axis=dim, keepdims=keepdim)))
 
     def logsumexp(self, dim, keepdim=False):
         """log(sum(exp(x))) over ``dim``, computed without overflow."""
@@ -558,7 +576,7 @@ class Tensor:
     def gather(self, dim, index):
         """Values at ``index`` along ``dim`` (``index`` has this tensor's ndim)."""
         _check_dims(dim, self.ndim, "gather", self.shape)
-        index = index.data.copy() if isinstance(index, Tensor) else xp.asarray(index)
+        index = index._data.copy() if isinstance(index, Tensor) else xp.asarray(index)
         return ops.Gather.apply(self, dim, index)
 
     def __getitem__(self, index):
@@ -589,13 +607,13 @@ class Tensor:
                 f"in-place operation on a view (shape {self.shape}) of a tensor that "
                 "requires grad is not supported: it would change the base tensor behind "
                 "the graph's back. Use an out-of-place operation, or .clone() the view")
-        if not self.data.flags.writeable:
+        if not self._data.flags.writeable:
             raise RuntimeError(
                 f"in-place operation on a read-only tensor of shape {self.shape} (a "
                 "broadcast made by expand(), or a read-only array); .clone() it first")
         source = self
         if recording:
-            source = _make_tensor(self.data.copy())
+            source = _make_tensor(self._data.copy())
             source.requires_grad, source.grad_fn = self.requires_grad, self.grad_fn
         result = compute(source)
         if result.shape != self.shape:
@@ -607,7 +625,7 @@ class Tensor:
                 f"in-place operation on a view (shape {self.shape}) with an operand that "
                 "requires grad is not supported; use out-of-place operations")
         try:
-            xp.copyto(self.data, result.data, casting="same_kind")
+            xp.copyto(self._data, result._data, casting="same_kind")
         except TypeError:
             raise TypeError(
                 f"in-place operation: result of dtype {result.dtype} cannot be "
@@ -671,10 +689,10 @@ class Tensor:
 
     # ------------------------------------------------------------------ printing
     def __repr__(self):
-        body = xp.array2string(self.data, separator=", ", prefix="tensor(", precision=4)
+        body = xp.array2string(self._data, separator=", ", prefix="tensor(", precision=4)
         extras = []
-        if self.data.dtype not in (dtypes.default.dtype, dtypes.int64, dtypes.bool_):
-            extras.append(f"dtype={self.data.dtype}")
+        if self._data.dtype not in (dtypes.default.dtype, dtypes.int64, dtypes.bool_):
+            extras.append(f"dtype={self._data.dtype}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn={self.grad_fn!r}")
         elif self.requires_grad:
@@ -695,26 +713,26 @@ def _binary(function, tensor, other, reflected=False, floating=False):
     With ``floating`` (true division), two integer tensors become float.
     """
     other = tensor._operand(other)
-    if other.data.dtype != tensor.data.dtype:
+    if other._data.dtype != tensor._data.dtype:
         tensor, other = _promote(tensor, other)
-    if floating and tensor.data.dtype.kind != "f":
+    if floating and tensor._data.dtype.kind != "f":
         tensor, other = tensor._floating(), other._floating()
     return function.apply(other, tensor) if reflected else function.apply(tensor, other)
 
 
 def _promote(a, b):
-    a_float, b_float = a.data.dtype.kind == "f", b.data.dtype.kind == "f"
+    a_float, b_float = a._data.dtype.kind == "f", b._data.dtype.kind == "f"
     if a_float and not b_float:
-        return a, b.to(a.data.dtype)
+        return a, b.to(a._data.dtype)
     if b_float and not a_float:
-        return a.to(b.data.dtype), b
+        return a.to(b._data.dtype), b
     return a, b
 
 
 def _make_tensor(data):
     """A Tensor around the ndarray ``data`` (no copy, no checks): the hot path."""
     tensor = _new_object(Tensor)
-    tensor.data = data
+    tensor._data = data
     tensor.grad = None
     tensor.requires_grad = False
     tensor.grad_fn = None
@@ -727,7 +745,7 @@ def _make_tensor(data):
 def _to_array(data, dtype, where):
     """Convert user data to an ndarray, with PyTorch's dtype rules and clear errors."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     if dtype is not None:
         dtype = xp.dtype(dtype)
     try:
@@ -783,10 +801,10 @@ def reset_grads(tensors, set_to_none=True):
             continue
         if set_to_none:
             tensor.grad = None
-        elif tensor.grad.grad_fn is not None or not tensor.grad.data.flags.writeable:
-            tensor.grad = _make_tensor(xp.zeros_like(tensor.grad.data))
+        elif tensor.grad.grad_fn is not None or not tensor.grad._data.flags.writeable:
+            tensor.grad = _make_tensor(xp.zeros_like(tensor.grad._data))
         else:
-            tensor.grad.data[...] = 0
+            tensor.grad._data[...] = 0
 
 
 def _check_device(device, where):
@@ -817,9 +835,9 @@ def _index_arg(index):
     """Tensors inside an index become arrays (integer or boolean), copied: the
     backward keeps them, and later in-place changes must not move the gradient."""
     if isinstance(index, Tensor):
-        return index.data.copy()
+        return index._data.copy()
     if isinstance(index, tuple):
-        return tuple(i.data.copy() if isinstance(i, Tensor) else i for i in index)
+        return tuple(i._data.copy() if isinstance(i, Tensor) else i for i in index)
     if isinstance(index, list):
         return xp.asarray(index)
     return index
@@ -848,12 +866,12 @@ def matmul(a, b):
 def where(condition, a, b):
     """``a`` where ``condition`` holds, else ``b`` (either may be a number)."""
     # copied: the backward keeps the condition, which may later change in place
-    condition = condition.data.copy() if isinstance(condition, Tensor) else xp.asarray(condition)
+    condition = condition._data.copy() if isinstance(condition, Tensor) else xp.asarray(condition)
     if not isinstance(a, Tensor):
         a = b._operand(a) if isinstance(b, Tensor) else Tensor(a)
     if not isinstance(b, Tensor):
         b = a._operand(b)
-    if a.data.dtype != b.data.dtype:
+    if a._data.dtype != b._data.dtype:
         a, b = _promote(a, b)
     return ops.Where.apply(condition.astype(bool, copy=False), a, b)
 
@@ -861,7 +879,7 @@ def where(condition, a, b):
 def cat(tensors, dim=0):
     """Join tensors along an existing dimension."""
     tensors = _tensor_list(tensors, "cat")
-    floats = [t.data.dtype for t in tensors if t.data.dtype.kind == "f"]
+    floats = [t._data.dtype for t in tensors if t._data.dtype.kind == "f"]
     if floats and len(floats) < len(tensors):  # mixed int and float: all become float
         dtype = max(floats, key=lambda d: d.itemsize)
         tensors = [t.to(dtype) for t in tensors]

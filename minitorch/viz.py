@@ -374,9 +374,9 @@ def _tensor_parts(tensor, shape, name, show_values, show_grads, max_elements):
     head = " ".join(part for part in (name, str(shape) if shape or not value else "") if part)
     parts = [head] if head else []
     if value:
-        parts.append("data " + _format(tensor.data))
+        parts.append("data " + _format(tensor._data))
     if grad:
-        parts.append("grad " + _format(tensor.grad.data))
+        parts.append("grad " + _format(tensor.grad._data))
     return parts
 
 

@@ -32,7 +32,7 @@ def test_tensor_dataset_items_and_length():
     ds = numbered(5)
     assert len(ds) == 5
     x, y = ds[3]
-    np.testing.assert_array_equal(x.data, [6.0, 7.0])
+    np.testing.assert_array_equal(x._data, [6.0, 7.0])
     assert y.item() == 3
     from_numpy = TensorDataset(np.zeros((4, 2)), np.arange(4))
     assert len(from_numpy) == 4 and isinstance(from_numpy.tensors[0], mt.Tensor)
@@ -57,7 +57,7 @@ def test_every_sample_once_per_epoch_with_the_right_batch_sizes(n, batch_size, s
         labels, sizes = [], []
         for x, y in loader:
             assert x.shape == (len(y), 2)
-            np.testing.assert_array_equal(x.data[:, 0], 2 * y.data)  # rows stay paired
+            np.testing.assert_array_equal(x._data[:, 0], 2 * y._data)  # rows stay paired
             labels += y.tolist()
             sizes.append(len(y))
         full, rest = divmod(n, batch_size)

@@ -29,7 +29,7 @@ def test_two_layer_mlp_fits_two_moons(tmp_path):
 
     model.eval()
     with mt.no_grad():
-        accuracy = (model(inputs).argmax(1) == labels).data.mean()
+        accuracy = (model(inputs).argmax(1) == labels)._data.mean()
     assert accuracy >= 0.95, f"training accuracy {accuracy:.3f}"
 
     # a checkpoint restores the same predictions in a fresh model
@@ -38,4 +38,4 @@ def test_two_layer_mlp_fits_two_moons(tmp_path):
     restored = nn.Sequential(nn.Linear(2, 32), nn.ReLU(), nn.Linear(32, 2))
     restored.load_state_dict(mt.load(tmp_path / "moons.npz")["model"])
     with mt.no_grad():
-        np.testing.assert_array_equal(restored(inputs).data, model(inputs).data)
+        np.testing.assert_array_equal(restored(inputs)._data, model(inputs)._data)

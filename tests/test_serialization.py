@@ -26,7 +26,7 @@ def test_model_and_optimizer_state_round_trip(tmp_path):
     assert loaded["epoch"] == 3
     for name, tensor in model.state_dict().items():
         assert isinstance(loaded["model"][name], mt.Tensor)
-        np.testing.assert_array_equal(loaded["model"][name].data, tensor.data)
+        np.testing.assert_array_equal(loaded["model"][name]._data, tensor._data)
     assert loaded["optimizer"]["param_groups"] == opt.state_dict()["param_groups"]
     assert loaded["optimizer"]["param_groups"][0]["betas"] == (0.9, 0.999)  # tuples survive
     assert list(loaded["optimizer"]["state"]) == [0, 1, 2, 3]  # int keys survive

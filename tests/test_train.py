@@ -309,7 +309,7 @@ def test_resume_refuses_a_checkpoint_with_non_finite_weights(tmp_path, capsys):
     path = tmp_path / "ck.npz"
     train.fit(train.make_config({"data": {"n_samples": 100}, "epochs": 1}), save=str(path))
     state = mt.load(path)
-    state["model"]["layers.0.weight"].data[0, 0] = np.nan
+    state["model"]["layers.0.weight"]._data[0, 0] = np.nan
     mt.save(state, path)
     with pytest.raises(SystemExit):
         train.main(["--resume", str(path), "--epochs", "2"])

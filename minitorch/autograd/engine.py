@@ -86,7 +86,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                     else:
                         buffers[edge] = _add(previous, input_grad)
                 else:
-                    data = edge.data
+                    data = edge._data
                     if input_grad.shape != data.shape:
                         input_grad = _sum_to_shape(input_grad, data.shape, node)
                     if (edge.grad is None and capture is None and not create_graph
@@ -108,7 +108,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False):
     if retain_graph is None:
         retain_graph = create_graph
     if (grad_tensors is None and type(tensors) is Tensor and tensors.grad_fn is not None
-            and tensors.data.size == 1):  # the usual loss.backward(), made short
+            and tensors._data.size == 1):  # the usual loss.backward(), made short
         run_backward((tensors,), (_ones_like(tensors),), retain_graph, create_graph)
         return
     roots, seeds = _roots_and_seeds(tensors, grad_tensors, "backward")
@@ -162,7 +162,7 @@ def _roots_and_seeds(tensors, grad_tensors, where):
                 f"{where}: output {position} does not require grad and has no grad_fn "
                 "(did you compute it under no_grad, or from tensors that do not require grad?)")
         if seed is None:
-            if tensor.data.size != 1:
+            if tensor._data.size != 1:
                 raise RuntimeError(
                     f"{where}: grad can be implicitly created only for outputs with one "
                     f"element; output {position} has shape {tensor.shape}: pass "
@@ -229,11 +229,11 @@ def _deliver_to_leaf(leaf, grad, node_grad, create_graph, capture, captured):
         if slot is not None:
             captured[slot] = grad if captured[slot] is None else _add(captured[slot], grad)
         return
-    if grad.dtype != leaf.data.dtype:  # a float32 leaf gets a float32 gradient
-        grad = grad.to(leaf.data.dtype) if create_graph else grad.astype(leaf.data.dtype)
+    if grad.dtype != leaf._data.dtype:  # a float32 leaf gets a float32 gradient
+        grad = grad.to(leaf._data.dtype) if create_graph else grad.astype(leaf._data.dtype)
     current = leaf.grad
     if create_graph:
-        if current is None and (grad is node_grad or grad.data.base is not None):
+        if current is None and (grad is node_grad or grad._data.base is not None):
             grad = grad.clone()  # the same rule as below, but recorded
         leaf.grad = grad if current is None else current + grad
     elif current is None:
@@ -245,7 +245,7 @@ def _deliver_to_leaf(leaf, grad, node_grad, create_graph, capture, captured):
     elif current.requires_grad:
         leaf.grad = current + _make_tensor(grad)
     else:
-        current.data += grad
+        current._data += grad
 
 
 def _retain(node, grad):
@@ -274,7 +274,7 @@ def _as_array(value):
     if type(value) is ndarray:
         return value
     if isinstance(value, Tensor):
-        return value.data
+        return value._data
     if isinstance(value, (xp.generic, ndarray)):
         return xp.asarray(value)
     raise TypeError(f"backward must return Tensors, arrays or None, got {type(value).__name__}")

@@ -3,7 +3,7 @@
 An operation is a ``Function`` subclass with two static methods side by side:
 
 * ``forward(ctx, *args)`` computes the result. It runs with grad mode off, so it
-  may use arrays (``x.data``) or tensor operations alike, and returns an array or
+  may use arrays (``x._data``) or tensor operations alike, and returns an array or
   a Tensor. It calls ``ctx.save_for_backward(...)`` for the tensors ``backward``
   needs, and may keep other values as attributes of ``ctx``.
 * ``backward(ctx, grad)`` receives the gradient of the output (a Tensor of the
@@ -140,9 +140,9 @@ class Function:
         finally:
             grad_state.enabled = enabled
         if type(out) is not ndarray:
-            out = out.data if isinstance(out, Tensor) else xp.asarray(out)
+            out = out._data if isinstance(out, Tensor) else xp.asarray(out)
         result = _make_tensor(out)
-        if cls.makes_view and out.base is not None and xp.may_share_memory(out, args[0].data):
+        if cls.makes_view and out.base is not None and xp.may_share_memory(out, args[0]._data):
             result._counter = args[0]._counter  # a view: in-place changes show in both
             base = args[0]._base
             result._base = args[0] if base is None else base

@@ -82,19 +82,19 @@ def _as_tuple(value):
 
 
 def _flat_outputs(fn, inputs):
-    return xp.concatenate([o.data.reshape(-1) for o in _as_tuple(fn(*inputs))]
+    return xp.concatenate([o._data.reshape(-1) for o in _as_tuple(fn(*inputs))]
                           or [xp.zeros(0)])
 
 
 def _analytic_jacobians(fn, inputs, checked):
     """One (n_outputs, n_inputs) matrix per checked input, a row per output element."""
     outputs = _as_tuple(fn(*inputs))
-    sizes = [inputs[i].data.size for i in checked]
-    total = sum(o.data.size for o in outputs)
+    sizes = [inputs[i]._data.size for i in checked]
+    total = sum(o._data.size for o in outputs)
     jacobians = [xp.zeros((total, size)) for size in sizes]
     row = 0
     for output in outputs:
-        for k in range(output.data.size):
+        for k in range(output._data.size):
             if output.requires_grad:
                 seed = xp.zeros(output.shape)
                 seed.reshape(-1)[k] = 1.0
@@ -102,7 +102,7 @@ def _analytic_jacobians(fn, inputs, checked):
                              retain_graph=True, allow_unused=True)
                 for jacobian, g in zip(jacobians, grads):
                     if g is not None:
-                        jacobian[row] = g.data.reshape(-1)
+                        jacobian[row] = g._data.reshape(-1)
             row += 1
     return jacobians
 
@@ -112,7 +112,7 @@ def _numeric_jacobians(fn, inputs, checked, eps):
     jacobians = []
     with no_grad():
         for i in checked:
-            values = inputs[i].data
+            values = inputs[i]._data
             columns = []
             for index in itertools.product(*(range(n) for n in values.shape)):
                 original = values[index]

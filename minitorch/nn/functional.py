@@ -48,7 +48,7 @@ def one_hot(tensor, num_classes=-1):
     _check_tensor("one_hot", "tensor", tensor)
     if tensor.dtype.kind not in "iu":
         raise TypeError(f"one_hot: expected an integer tensor of class indices, got {tensor.dtype}")
-    indices = tensor.data
+    indices = tensor._data
     if num_classes == -1:
         num_classes = int(indices.max()) + 1 if indices.size else 0
     if indices.size and (indices.min() < 0 or indices.max() >= num_classes):
@@ -199,7 +199,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     clamped at -100 as in PyTorch. Prefer ``binary_cross_entropy_with_logits``."""
     name = "binary_cross_entropy"
     _check_pointwise(name, input, target, reduction)
-    values = input.data
+    values = input._data
     if values.size and not (values.min() >= 0 and values.max() <= 1):
         raise ValueError(
             f"{name}: all elements of input should be between 0 and 1 (probabilities), "
@@ -218,7 +218,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
     log(1 + exp(-x)) = m + log(exp(-m) + exp(-x - m)) and m = max(-x, 0)."""
     name = "binary_cross_entropy_with_logits"
     _check_pointwise(name, input, target, reduction)
-    shift_array = xp.maximum(-input.data, 0)  # a constant: the gradient does not depend on it
+    shift_array = xp.maximum(-input._data, 0)  # a constant: the gradient does not depend on it
     shift = from_numpy(shift_array)
     log1p_exp_neg = (from_numpy(xp.exp(-shift_array)) + (-input - shift).exp()).log() + shift
     if pos_weight is not None:
@@ -247,7 +247,7 @@ def _class_targets(name, input, target, weight, ignore_index=None):
             f"{name}: expected an integer class-index target of shape {expected} for input "
             f"of shape {tuple(input.shape)}, got a {target.dtype} target of shape "
             f"{tuple(target.shape)}")
-    indices = target.data.reshape(-1)
+    indices = target._data.reshape(-1)
     counted = indices != ignore_index if ignore_index is not None else None
     bad = (indices < 0) | (indices >= classes)
     if counted is not None:
@@ -261,7 +261,7 @@ def _class_targets(name, input, target, weight, ignore_index=None):
         if weight.shape != (classes,):
             raise ValueError(f"{name}: weight must have shape ({classes},) (one per class), "
                              f"got {tuple(weight.shape)}")
-        weight = weight.data
+        weight = weight._data
     return indices, counted, weight
 
 
@@ -346,10 +346,10 @@ def _plain_class_targets(input, target, weight, ignore_index, label_smoothing, r
     if not (isinstance(input, Tensor) and isinstance(target, Tensor) and input.ndim == 2
             and weight is None and label_smoothing == 0.0 and reduction in _REDUCTIONS
             and input.dtype.kind == "f" and target.dtype == xp.int64
-            and target.shape == (input.shape[0],) and target.data.size):
+            and target.shape == (input.shape[0],) and target._data.size):
         return False
     classes = input.shape[1]
-    indices = target.data
+    indices = target._data
     return (not 0 <= ignore_index < classes  # ufunc reductions: cheaper than .min()/.max()
             and xp.minimum.reduce(indices) >= 0 and xp.maximum.reduce(indices) < classes)
 
@@ -394,7 +394,7 @@ def _cross_entropy_probabilities(input, target, weight, reduction, label_smoothi
         return -product.sum(-1)
     if reduction == "sum":
         return -product.sum()
-    return -product.sum() / (input.data.size // classes)
+    return -product.sum() / (input._data.size // classes)
 
 
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="mean"):

@@ -264,9 +264,9 @@ class Module:
         dtype = xp.dtype(dtype)
         for tensor in list(self.parameters()) + list(self.buffers()):
             if tensor.dtype.kind == "f" and tensor.dtype != dtype:
-                tensor.data = tensor.data.astype(dtype)
+                tensor._data = tensor._data.astype(dtype)
                 if tensor.grad is not None:
-                    tensor.grad = from_numpy(tensor.grad.data.astype(dtype))
+                    tensor.grad = from_numpy(tensor.grad._data.astype(dtype))
         return self
 
     def cpu(self):
@@ -329,7 +329,7 @@ class Module:
             if name not in state_dict:
                 continue
             value = state_dict[name]
-            array = value.data if isinstance(value, Tensor) else value
+            array = value._data if isinstance(value, Tensor) else value
             if not isinstance(array, xp.ndarray):
                 errors.append(f'For "{name}": expected a Tensor or array, '
                               f"got {type(value).__name__}.")

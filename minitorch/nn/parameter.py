@@ -20,7 +20,7 @@ class Parameter(Tensor):
                 f"Parameter: expected a Tensor, got {type(data).__name__}; "
                 "wrap data with mt.tensor(...) first")
         super().__init__(())
-        self.data = data.data
+        self._data = data._data
         self._counter = data._counter  # same memory, same version counter
         self.requires_grad_(requires_grad)
 

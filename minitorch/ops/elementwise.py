@@ -16,7 +16,7 @@ from ..backend import erf, xp
 class Add(Function):
     @staticmethod
     def forward(ctx, a, b):
-        return a.data + b.data
+        return a._data + b._data
 
     @staticmethod
     def backward(ctx, grad):
@@ -28,7 +28,7 @@ class Add(Function):
 class Sub(Function):
     @staticmethod
     def forward(ctx, a, b):
-        return a.data - b.data
+        return a._data - b._data
 
     @staticmethod
     def backward(ctx, grad):
@@ -41,7 +41,7 @@ class Mul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return a.data * b.data
+        return a._data * b._data
 
     @staticmethod
     def backward(ctx, grad):
@@ -53,14 +53,14 @@ class Mul(Function):
     def backward_arrays(ctx, grad):
         a, b = ctx.saved_tensors
         grad_a, grad_b = ctx.needs_input_grad
-        return (grad * b.data if grad_a else None), (grad * a.data if grad_b else None)
+        return (grad * b._data if grad_a else None), (grad * a._data if grad_b else None)
 
 
 class Div(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return a.data / b.data
+        return a._data / b._data
 
     @staticmethod
     def backward(ctx, grad):
@@ -71,14 +71,14 @@ class Div(Function):
     @staticmethod
     def backward_arrays(ctx, grad):
         a, b = ctx.saved_tensors
-        grad_a = grad / b.data
-        return grad_a, -grad_a * a.data / b.data
+        grad_a = grad / b._data
+        return grad_a, -grad_a * a._data / b._data
 
 
 class Neg(Function):
     @staticmethod
     def forward(ctx, a):
-        return -a.data
+        return -a._data
 
     @staticmethod
     def backward(ctx, grad):
@@ -94,7 +94,7 @@ class PowScalar(Function):
     def forward(ctx, a, exponent):
         ctx.save_for_backward(a)
         ctx.exponent = exponent
-        return a.data ** exponent
+        return a._data ** exponent
 
     @staticmethod
     def backward(ctx, grad):
@@ -113,8 +113,8 @@ class PowScalar(Function):
         if p == 0:
             return xp.zeros_like(grad), None
         if p == 2:
-            return grad * 2 * a.data, None
-        return grad * p * a.data ** (p - 1), None
+            return grad * 2 * a._data, None
+        return grad * p * a._data ** (p - 1), None
 
 
 class Pow(Function):
@@ -124,22 +124,22 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return a.data ** b.data
+        return a._data ** b._data
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         grad_a, grad_b = ctx.needs_input_grad
         zero = _zero_like(grad)
-        return (Where.apply(b.data == 0, zero, grad * b * a ** (b - 1)) if grad_a else None,
-                Where.apply((a.data == 0) & (b.data >= 0), zero, grad * a ** b * a.log())
+        return (Where.apply(b._data == 0, zero, grad * b * a ** (b - 1)) if grad_a else None,
+                Where.apply((a._data == 0) & (b._data >= 0), zero, grad * a ** b * a.log())
                 if grad_b else None)
 
     @staticmethod
     def backward_arrays(ctx, grad):
         a, b = ctx.saved_tensors
         grad_a, grad_b = ctx.needs_input_grad
-        a, b = a.data, b.data
+        a, b = a._data, b._data
         with xp.errstate(divide="ignore", invalid="ignore"):
             return (xp.where(b == 0, 0, grad * b * a ** (b - 1)) if grad_a else None,
                     xp.where((a == 0) & (b >= 0), 0, grad * a ** b * xp.log(a))
@@ -150,7 +150,7 @@ class Exp(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return xp.exp(a.data)
+        return xp.exp(a._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -160,14 +160,14 @@ class Exp(Function):
     @staticmethod
     def backward_arrays(ctx, grad):
         (a,) = ctx.saved_tensors
-        return grad * xp.exp(a.data)
+        return grad * xp.exp(a._data)
 
 
 class Log(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return xp.log(a.data)
+        return xp.log(a._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -179,7 +179,7 @@ class Sqrt(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return xp.sqrt(a.data)
+        return xp.sqrt(a._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -191,7 +191,7 @@ class Sin(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return xp.sin(a.data)
+        return xp.sin(a._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -203,7 +203,7 @@ class Cos(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return xp.cos(a.data)
+        return xp.cos(a._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -217,7 +217,7 @@ class Tanh(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return xp.tanh(a.data)
+        return xp.tanh(a._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -228,7 +228,7 @@ class Tanh(Function):
     @staticmethod
     def backward_arrays(ctx, grad):
         (a,) = ctx.saved_tensors
-        out = xp.tanh(a.data)
+        out = xp.tanh(a._data)
         return grad * (1 - out * out)
 
 
@@ -238,7 +238,7 @@ class Sigmoid(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return _sigmoid(a.data)
+        return _sigmoid(a._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -249,7 +249,7 @@ class Sigmoid(Function):
     @staticmethod
     def backward_arrays(ctx, grad):
         (a,) = ctx.saved_tensors
-        out = _sigmoid(a.data)
+        out = _sigmoid(a._data)
         return grad * out * (1 - out)
 
 
@@ -259,17 +259,17 @@ class Relu(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return xp.maximum(a.data, 0)
+        return xp.maximum(a._data, 0)
 
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return Where.apply(a.data > 0, grad, _zero_like(grad))
+        return Where.apply(a._data > 0, grad, _zero_like(grad))
 
     @staticmethod
     def backward_arrays(ctx, grad):
         (a,) = ctx.saved_tensors
-        return grad * (a.data > 0)  # ~10x faster than where() in NumPy
+        return grad * (a._data > 0)  # ~10x faster than where() in NumPy
 
 
 class Abs(Function):
@@ -278,12 +278,12 @@ class Abs(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return xp.abs(a.data)
+        return xp.abs(a._data)
 
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return grad * _constant(xp.sign(a.data))
+        return grad * _constant(xp.sign(a._data))
 
 
 class Erf(Function):
@@ -292,7 +292,7 @@ class Erf(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return erf(a.data).astype(a.dtype, copy=False)
+        return erf(a._data).astype(a.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
@@ -307,16 +307,16 @@ class Clamp(Function):
     def forward(ctx, a, low, high):
         ctx.save_for_backward(a)
         ctx.low, ctx.high = low, high
-        return xp.clip(a.data, low, high)
+        return xp.clip(a._data, low, high)
 
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         inside = xp.ones(a.shape, dtype=bool)
         if ctx.low is not None:
-            inside &= a.data >= ctx.low
+            inside &= a._data >= ctx.low
         if ctx.high is not None:
-            inside &= a.data <= ctx.high
+            inside &= a._data <= ctx.high
         return Where.apply(inside, grad, _zero_like(grad)), None, None
 
 
@@ -329,12 +329,12 @@ class _Choose(Function):
     @classmethod
     def forward(cls, ctx, a, b):
         ctx.save_for_backward(a, b)
-        return cls.choose(a.data, b.data)
+        return cls.choose(a._data, b._data)
 
     @classmethod
     def backward(cls, ctx, grad):
         a, b = ctx.saved_tensors
-        share = cls.prefers_a(a.data, b.data) + 0.5 * (a.data == b.data)
+        share = cls.prefers_a(a._data, b._data) + 0.5 * (a._data == b._data)
         return _split_by_share(grad, share)
 
 
@@ -356,7 +356,7 @@ class Where(Function):
     @staticmethod
     def forward(ctx, condition, a, b):
         ctx.condition = condition
-        return xp.where(condition, a.data, b.data)
+        return xp.where(condition, a._data, b._data)
 
     @staticmethod
     def backward(ctx, grad):
@@ -373,7 +373,7 @@ class Where(Function):
 class Clone(Function):
     @staticmethod
     def forward(ctx, a):
-        return a.data.copy()
+        return a._data.copy()
 
     @staticmethod
     def backward(ctx, grad):
@@ -388,7 +388,7 @@ class Cast(Function):
     @staticmethod
     def forward(ctx, a, dtype):
         ctx.dtype = a.dtype
-        return a.data.astype(dtype)
+        return a._data.astype(dtype)
 
     @staticmethod
     def backward(ctx, grad):

@@ -15,7 +15,7 @@ class GetItem(Function):
     def forward(ctx, a, index):
         ctx.in_shape, ctx.index = a.shape, index
         try:
-            return a.data[index]
+            return a._data[index]
         except IndexError as error:
             raise IndexError(f"getitem: index {_describe(index)} is invalid for a tensor "
                              f"of shape {a.shape}: {error}") from None
@@ -35,7 +35,7 @@ class IndexAdd(Function):
     @staticmethod
     def forward(ctx, values, index, shape):
         ctx.index = index
-        return _index_add(values.data, index, shape)
+        return _index_add(values._data, index, shape)
 
     @staticmethod
     def backward(ctx, grad):
@@ -48,9 +48,9 @@ class SetItem(Function):
     @staticmethod
     def forward(ctx, a, index, value):
         ctx.index = index
-        out = a.data.copy()
+        out = a._data.copy()
         try:
-            out[index] = value.data
+            out[index] = value._data
         except (IndexError, ValueError) as error:
             raise type(error)(f"setitem: cannot assign a value of shape {value.shape} at "
                               f"index {_describe(index)} of a tensor of shape {a.shape}: "
@@ -77,7 +77,7 @@ class Gather(Function):
         dim = dim % a.ndim
         # as PyTorch, index may be smaller than a in the other dimensions
         region = tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(index.shape))
-        return xp.take_along_axis(a.data[region], index, axis=dim)
+        return xp.take_along_axis(a._data[region], index, axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -91,7 +91,7 @@ class ScatterAdd(Function):
     def forward(ctx, values, dim, index, shape):
         ctx.dim, ctx.index = dim, index
         out = xp.zeros(shape, dtype=values.dtype)
-        xp.add.at(out, _along_axis(index, dim), values.data)
+        xp.add.at(out, _along_axis(index, dim), values._data)
         return out
 
     @staticmethod

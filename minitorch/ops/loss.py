@@ -15,7 +15,7 @@ class CrossEntropy(Function):
     def forward(ctx, logits, target, reduction):
         count, classes = logits.shape
         picked = xp.arange(count) * classes + target  # flat index of each target logit
-        shifted = logits.data - logits.data.max(axis=1, keepdims=True)
+        shifted = logits._data - logits._data.max(axis=1, keepdims=True)
         exp = xp.exp(shifted)
         total = exp.sum(axis=1, keepdims=True)
         losses = xp.log(total).reshape(count) - shifted.reshape(-1)[picked]
@@ -63,8 +63,8 @@ class BinaryCrossEntropy(Function):
     @staticmethod
     def forward(ctx, x, target):
         ctx.save_for_backward(x, target)
-        log_x, log_1mx = _clamped_logs(x.data)
-        return -(target.data * log_x + (1 - target.data) * log_1mx)
+        log_x, log_1mx = _clamped_logs(x._data)
+        return -(target._data * log_x + (1 - target._data) * log_1mx)
 
     @staticmethod
     def backward(ctx, grad):
@@ -74,7 +74,7 @@ class BinaryCrossEntropy(Function):
         if need_x:
             grad_x = grad * (x - target) / (x * (1 - x)).clamp(min=1e-12)
         if need_target:
-            log_x, log_1mx = _clamped_logs(x.data)
+            log_x, log_1mx = _clamped_logs(x._data)
             grad_target = grad * _make_tensor(log_1mx - log_x)
         return grad_x, grad_target
 
@@ -82,7 +82,7 @@ class BinaryCrossEntropy(Function):
     def backward_arrays(ctx, grad):
         x, target = ctx.saved_tensors
         need_x, need_target = ctx.needs_input_grad
-        x, target = x.data, target.data
+        x, target = x._data, target._data
         grad_x = grad_target = None
         if need_x:
             grad_x = grad * (x - target) / xp.maximum(x * (1 - x), 1e-12)

@@ -17,7 +17,7 @@ class MatMul(Function):
                              f"({a.shape[-1]} != {b.shape[-2]})")
         ctx.save_for_backward(a, b)
         try:
-            return a.data @ b.data
+            return a._data @ b._data
         except ValueError:
             raise ValueError(f"matmul: cannot broadcast the batch dimensions of "
                              f"{a.shape} and {b.shape}") from None
@@ -32,8 +32,8 @@ class MatMul(Function):
     def backward_arrays(ctx, grad):
         a, b = ctx.saved_tensors
         grad_a, grad_b = ctx.needs_input_grad
-        return (grad @ xp.swapaxes(b.data, -1, -2) if grad_a else None,
-                xp.swapaxes(a.data, -1, -2) @ grad if grad_b else None)
+        return (grad @ xp.swapaxes(b._data, -1, -2) if grad_a else None,
+                xp.swapaxes(a._data, -1, -2) @ grad if grad_b else None)
 
 
 class Linear(Function):
@@ -41,17 +41,17 @@ class Linear(Function):
 
     @staticmethod
     def forward(ctx, x, weight, bias):
-        x_shape, w_shape = x.data.shape, weight.data.shape
+        x_shape, w_shape = x._data.shape, weight._data.shape
         if not x_shape or len(w_shape) != 2 or x_shape[-1] != w_shape[1]:
             raise ValueError(f"linear: input of shape {x_shape} does not fit a weight of "
                              f"shape {w_shape} (expected (..., {w_shape[-1]}))")
-        if bias is not None and bias.data.shape != w_shape[:1]:
+        if bias is not None and bias._data.shape != w_shape[:1]:
             raise ValueError(f"linear: bias of shape {bias.shape} does not fit a weight "
                              f"of shape {w_shape}")
         ctx.save_for_backward(x, weight)
-        out = x.data @ weight.data.T
+        out = x._data @ weight._data.T
         if bias is not None:
-            out += bias.data
+            out += bias._data
         return out
 
     @staticmethod
@@ -76,9 +76,9 @@ class Linear(Function):
     def backward_arrays(ctx, grad):
         x, weight = ctx.saved_tensors
         need_x, need_weight, need_bias = ctx.needs_input_grad
-        x, grad_2d = x.data, grad
+        x, grad_2d = x._data, grad
         if grad.ndim != 2:  # batch dimensions (..., n) -> (batch, n)
             x, grad_2d = x.reshape(-1, x.shape[-1]), grad.reshape(-1, grad.shape[-1])
-        return (grad @ weight.data if need_x else None,
+        return (grad @ weight._data if need_x else None,
                 grad_2d.T @ x if need_weight else None,
                 grad_2d.sum(0) if need_bias else None)

@@ -11,7 +11,7 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, a, dim, keepdim):
         ctx.in_shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
-        return a.data.sum(axis=dim, keepdims=keepdim)
+        return a._data.sum(axis=dim, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -26,8 +26,8 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, a, dim, keepdim):
         ctx.in_shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
-        total = a.data.sum(axis=dim, keepdims=keepdim)  # sum / n: faster than ndarray.mean
-        ctx.count = a.data.size // max(1, total.size) if a.data.size else 0
+        total = a._data.sum(axis=dim, keepdims=keepdim)  # sum / n: faster than ndarray.mean
+        ctx.count = a._data.size // max(1, total.size) if a._data.size else 0
         return total / ctx.count if ctx.count else total * xp.nan
 
     @staticmethod
@@ -49,12 +49,12 @@ class _Extreme(Function):
     def forward(cls, ctx, a, dim, keepdim):
         ctx.save_for_backward(a)
         ctx.in_shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
-        return cls.reduce(a.data, axis=dim, keepdims=keepdim)
+        return cls.reduce(a._data, axis=dim, keepdims=keepdim)
 
     @classmethod
     def backward(cls, ctx, grad):
         (a,) = ctx.saved_tensors
-        chosen = a.data == cls.reduce(a.data, axis=ctx.dim, keepdims=True)
+        chosen = a._data == cls.reduce(a._data, axis=ctx.dim, keepdims=True)
         share = chosen / chosen.sum(axis=ctx.dim, keepdims=True)
         return _unreduce(grad, ctx) * _make_tensor(share.astype(grad.dtype)), None, None
 
@@ -74,7 +74,7 @@ class LogSumExp(Function):
     def forward(ctx, a, dim, keepdim):
         ctx.save_for_backward(a)
         ctx.in_shape, ctx.dim, ctx.keepdim = a.shape, dim, keepdim
-        return _logsumexp(a.data, dim, keepdim)
+        return _logsumexp(a._data, dim, keepdim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -90,7 +90,7 @@ class Softmax(Function):
     def forward(ctx, a, dim):
         ctx.save_for_backward(a)
         ctx.dim = dim
-        return _softmax(a.data, dim)
+        return _softmax(a._data, dim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -101,7 +101,7 @@ class Softmax(Function):
     @staticmethod
     def backward_arrays(ctx, grad):
         (a,) = ctx.saved_tensors
-        out = _softmax(a.data, ctx.dim)
+        out = _softmax(a._data, ctx.dim)
         return out * (grad - (grad * out).sum(axis=ctx.dim, keepdims=True)), None
 
 
@@ -112,7 +112,7 @@ class LogSoftmax(Function):
     def forward(ctx, a, dim):
         ctx.save_for_backward(a)
         ctx.dim = dim
-        return a.data - _logsumexp(a.data, dim, True)
+        return a._data - _logsumexp(a._data, dim, True)
 
     @staticmethod
     def backward(ctx, grad):
@@ -122,7 +122,7 @@ class LogSoftmax(Function):
     @staticmethod
     def backward_arrays(ctx, grad):
         (a,) = ctx.saved_tensors
-        softmax = _softmax(a.data, ctx.dim)
+        softmax = _softmax(a._data, ctx.dim)
         return grad - softmax * grad.sum(axis=ctx.dim, keepdims=True), None
 
 

@@ -14,11 +14,11 @@ class Reshape(Function):
     def forward(ctx, a, shape):
         ctx.in_shape = a.shape
         try:
-            return a.data.reshape(shape)
+            return a._data.reshape(shape)
         except ValueError:
             raise ValueError(
                 f"reshape: cannot reshape a tensor of shape {a.shape} "
-                f"({a.data.size} elements) into {shape}") from None
+                f"({a._data.size} elements) into {shape}") from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -35,7 +35,7 @@ class Permute(Function):
     @staticmethod
     def forward(ctx, a, dims):
         ctx.dims = dims
-        return a.data.transpose(dims)
+        return a._data.transpose(dims)
 
     @staticmethod
     def backward(ctx, grad):
@@ -54,7 +54,7 @@ class Expand(Function):
     @staticmethod
     def forward(ctx, a, shape):
         try:
-            return xp.broadcast_to(a.data, shape)
+            return xp.broadcast_to(a._data, shape)
         except ValueError:
             raise ValueError(f"expand: cannot expand shape {a.shape} to {shape}") from None
 
@@ -72,7 +72,7 @@ class Cat(Function):
     def forward(ctx, dim, *tensors):
         ctx.dim = dim
         ctx.sizes = [t.shape[dim] if t.ndim else 1 for t in tensors]
-        return xp.concatenate([t.data for t in tensors], axis=dim)
+        return xp.concatenate([t._data for t in tensors], axis=dim)
 
     @staticmethod
     def backward(ctx, grad):

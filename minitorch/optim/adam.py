@@ -42,7 +42,7 @@ class Adam(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                param, grad = p.data, p.grad.data
+                param, grad = p._data, p.grad._data
                 state = self.state.get(p)
                 if state is None:
                     state = self.state[p] = self._init_state(param, amsgrad)

@@ -83,9 +83,9 @@ class Optimizer:
             return closure()
 
     def _work(self, p, slot=0):
-        """A scratch array shaped like ``p.data``: a view of a buffer shared by all
+        """A scratch array shaped like ``p._data``: a view of a buffer shared by all
         parameters of that dtype (one buffer per ``slot``), cached per parameter."""
-        array = p.data
+        array = p._data
         cached = self._views[slot].get(p)
         if cached is not None and cached[0] is array:
             return cached[1]
@@ -154,7 +154,7 @@ class Optimizer:
 
     def _load_value(self, p, index, key, value):
         if isinstance(value, Tensor):
-            value = value.data
+            value = value._data
         if key == "step":
             return int(value)
         if not isinstance(value, xp.ndarray):

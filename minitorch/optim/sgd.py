@@ -39,14 +39,14 @@ class SGD(Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                param, grad = p.data, p.grad.data
+                param, grad = p._data, p.grad._data
                 work = self._work(p)
                 if weight_decay != 0:
                     grad = xp.multiply(param, weight_decay, out=work)
                     if maximize:
-                        xp.subtract(grad, p.grad.data, out=grad)
+                        xp.subtract(grad, p.grad._data, out=grad)
                     else:
-                        grad += p.grad.data
+                        grad += p.grad._data
                 elif maximize:
                     grad = xp.negative(grad, out=work)
                 if momentum != 0:

@@ -87,7 +87,7 @@ def random_split(dataset, lengths, generator=None):
         raise ValueError(
             f"random_split: sum of input lengths {lengths} does not equal the length of the "
             f"input dataset ({n}); give non-negative ints summing to {n} or fractions summing to 1")
-    order = randperm(n, generator=generator).data
+    order = randperm(n, generator=generator)._data
     bounds = xp.cumsum([0] + lengths)
     return [Subset(dataset, order[start:stop])
             for start, stop in zip(bounds[:-1], bounds[1:], strict=True)]
@@ -166,7 +166,7 @@ class DataLoader:
     def _order(self):
         """This epoch's sample order: a permutation, or None for 0..n-1."""
         if self.shuffle:
-            return randperm(len(self.dataset), generator=self.generator).data
+            return randperm(len(self.dataset), generator=self.generator)._data
         return None
 
     def __iter__(self):

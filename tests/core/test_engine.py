@@ -46,7 +46,7 @@ def test_user_defined_function_with_apply():
     y = Cube.apply(x)
     assert repr(y.grad_fn) == "<CubeBackward>"
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [3.0, 12.0])
+    np.testing.assert_allclose(x.grad._data, [3.0, 12.0])
     assert mt.autograd.gradcheck(Cube.apply, (x.double().detach().requires_grad_(),))
 
 
@@ -76,7 +76,7 @@ def test_gradients_accumulate_across_backward_calls():
     w = mt.tensor([1.0, 2.0], requires_grad=True)
     (w * 3).sum().backward()
     (w * 3).sum().backward()
-    np.testing.assert_allclose(w.grad.data, [6.0, 6.0])
+    np.testing.assert_allclose(w.grad._data, [6.0, 6.0])
 
 
 def test_shared_gradient_is_not_aliased_between_leaves():
@@ -84,7 +84,7 @@ def test_shared_gradient_is_not_aliased_between_leaves():
     b = mt.tensor([3.0, 4.0], requires_grad=True)
     (a + b).sum().backward()
     a.grad.mul_(10)
-    np.testing.assert_allclose(b.grad.data, [1.0, 1.0])
+    np.testing.assert_allclose(b.grad._data, [1.0, 1.0])
 
 
 def test_graph_is_freed_and_second_backward_raises():
@@ -100,7 +100,7 @@ def test_retain_graph_allows_second_backward():
     y = (x * x).sum()
     y.backward(retain_graph=True)
     y.backward()
-    np.testing.assert_allclose(x.grad.data, [4.0, 8.0])
+    np.testing.assert_allclose(x.grad._data, [4.0, 8.0])
 
 
 def test_non_scalar_backward_needs_a_gradient():
@@ -109,7 +109,7 @@ def test_non_scalar_backward_needs_a_gradient():
     with pytest.raises(RuntimeError, match=r"only for outputs with one element.*\(3, 2\)"):
         y.backward()
     y.backward(mt.ones(3, 2))
-    np.testing.assert_allclose(x.grad.data, 2.0)
+    np.testing.assert_allclose(x.grad._data, 2.0)
     with pytest.raises(RuntimeError, match=r"gradient of shape \(2,\) does not match.*\(3, 2\)"):
         (x * 2).backward(mt.ones(2))
 
@@ -152,7 +152,7 @@ def test_detach_and_is_leaf():
     y = x * 2
     assert x.is_leaf and not y.is_leaf
     d = y.detach()
-    assert d.is_leaf and not d.requires_grad and d.data is y.data
+    assert d.is_leaf and not d.requires_grad and d._data is y._data
 
 
 def test_retain_grad_keeps_intermediate_gradient():

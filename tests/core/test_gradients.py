@@ -79,11 +79,11 @@ UNARY = {
     "getitem_slice": (lambda x: x[..., ::2], leaf),
     "getitem_int": (lambda x: x[0], leaf),
     "getitem_repeated": (lambda x: x[[0, 0, 1, 0]], leaf),
-    "getitem_mask": (lambda x: x[x.data > 0], leaf),
+    "getitem_mask": (lambda x: x[x._data > 0], leaf),
     "getitem_none": (lambda x: x[None, 0], leaf),
     "cat": (lambda x: mt.cat([x, x * 2], -1), leaf),
     "stack": (lambda x: mt.stack([x, x.exp()], 0), leaf),
-    "masked_fill": (lambda x: x.masked_fill(x.data > 0.5, 0.0), leaf),
+    "masked_fill": (lambda x: x.masked_fill(x._data > 0.5, 0.0), leaf),
 }
 
 SHAPES = [(3,), (2, 3), (2, 3, 4)]
@@ -120,8 +120,8 @@ def test_fused_linear_gradients(x_shape, bias, rng):
     x, w = leaf(x_shape, rng), leaf((2, 3), rng)
     b = leaf((2,), rng) if bias else None
     assert gradcheck(lambda x, w, *b: mt.ops.linear(x, w, *b), (x, w) + ((b,) if bias else ()))
-    reference = x.data @ w.data.T + (b.data if bias else 0)
-    np.testing.assert_allclose(mt.ops.linear(x, w, b).data, reference)
+    reference = x._data @ w._data.T + (b._data if bias else 0)
+    np.testing.assert_allclose(mt.ops.linear(x, w, b)._data, reference)
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
@@ -129,10 +129,10 @@ def test_fused_cross_entropy_gradients(reduction, rng):
     logits = leaf((4, 3), rng)
     target = mt.tensor([0, 2, 1, 2])
     assert gradcheck(lambda z: mt.ops.cross_entropy(z, target, reduction), (logits,))
-    log_probs = logits.data - np.log(np.exp(logits.data).sum(1, keepdims=True))
-    losses = -log_probs[np.arange(4), target.data]
+    log_probs = logits._data - np.log(np.exp(logits._data).sum(1, keepdims=True))
+    losses = -log_probs[np.arange(4), target._data]
     expected = {"mean": losses.mean(), "sum": losses.sum(), "none": losses}[reduction]
-    np.testing.assert_allclose(mt.ops.cross_entropy(logits, target, reduction).data, expected)
+    np.testing.assert_allclose(mt.ops.cross_entropy(logits, target, reduction)._data, expected)
 
 
 def test_gather_gradient_accumulates_repeated_indices(rng):
@@ -140,7 +140,7 @@ def test_gather_gradient_accumulates_repeated_indices(rng):
     index = mt.tensor([[0, 0], [3, 1], [2, 2]])
     assert gradcheck(lambda t: t.gather(1, index), (x,))
     x.gather(1, index).sum().backward()
-    assert x.grad.data[0, 0] == 2 and x.grad.data[2, 2] == 2 and x.grad.data[1, 0] == 0
+    assert x.grad._data[0, 0] == 2 and x.grad._data[2, 2] == 2 and x.grad._data[1, 0] == 0
 
 
 def test_setitem_gradients(rng):
@@ -199,7 +199,7 @@ def test_gradcheck_reports_the_input_and_element():
         @staticmethod
         def forward(ctx, x):
             ctx.save_for_backward(x)
-            return x.data ** 2
+            return x._data ** 2
 
         @staticmethod
         def backward(ctx, grad):

@@ -50,13 +50,13 @@ def test_hessian_vector_product_of_mlp_matches_finite_differences(rng):
     hvp = mt.autograd.grad(dot, params)
 
     def gradient_at(offset):
-        moved = [mt.tensor(p.data + offset * v, requires_grad=True) for p, v in zip(params, vector)]
-        return [g.data for g in mt.autograd.grad(_mlp_loss(moved, x, target), moved)]
+        moved = [mt.tensor(p._data + offset * v, requires_grad=True) for p, v in zip(params, vector)]
+        return [g._data for g in mt.autograd.grad(_mlp_loss(moved, x, target), moved)]
 
     eps = 1e-5
     plus, minus = gradient_at(eps), gradient_at(-eps)
     for analytic, p_plus, p_minus in zip(hvp, plus, minus):
-        np.testing.assert_allclose(analytic.data, (p_plus - p_minus) / (2 * eps), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(analytic._data, (p_plus - p_minus) / (2 * eps), rtol=1e-5, atol=1e-7)
 
 
 def test_autograd_grad_leaves_dot_grad_untouched_and_checks_usage():
@@ -64,7 +64,7 @@ def test_autograd_grad_leaves_dot_grad_untouched_and_checks_usage():
     unused = mt.tensor([1.0], requires_grad=True)
     y = (x * x).sum()
     (g,) = mt.autograd.grad(y, x, retain_graph=True)
-    np.testing.assert_allclose(g.data, [2.0, 4.0])
+    np.testing.assert_allclose(g._data, [2.0, 4.0])
     assert x.grad is None
     with pytest.raises(RuntimeError, match="input 1 .* was not used"):
         mt.autograd.grad(y, [x, unused], retain_graph=True)
@@ -85,12 +85,12 @@ def test_gradgradcheck_catches_a_backward_that_is_not_differentiable():
         @staticmethod
         def forward(ctx, x):
             ctx.save_for_backward(x)
-            return x.data ** 2
+            return x._data ** 2
 
         @staticmethod
         def backward(ctx, grad):
             (x,) = ctx.saved_tensors
-            return grad * mt.tensor(2 * x.data)  # right value, but cut from the graph
+            return grad * mt.tensor(2 * x._data)  # right value, but cut from the graph
 
     x = mt.tensor([0.5, -1.0], dtype=mt.float64, requires_grad=True)
     assert mt.autograd.gradcheck(SquareWithConstantBackward.apply, (x,))

@@ -15,7 +15,7 @@ def test_inplace_on_a_view_of_a_tensor_in_a_graph_is_refused():
         x[0:2].mul_(10)
     with pytest.raises(RuntimeError, match="view"):
         b.reshape(3, 1).add_(1)
-    np.testing.assert_allclose(x.data, [1.0, 2.0, 3.0])
+    np.testing.assert_allclose(x._data, [1.0, 2.0, 3.0])
 
 
 def test_views_share_the_version_counter():
@@ -69,7 +69,7 @@ def test_leaf_gradient_keeps_the_leaf_dtype():
 def test_binary_cross_entropy_gradient_at_zero_and_one():
     x = mt.tensor([0.0, 1.0], dtype=mt.float64, requires_grad=True)
     F.binary_cross_entropy(x, mt.tensor([0.3, 0.6], dtype=mt.float64), reduction="sum").backward()
-    np.testing.assert_allclose(x.grad.data, [-3e11, 4e11], rtol=1e-6)
+    np.testing.assert_allclose(x.grad._data, [-3e11, 4e11], rtol=1e-6)
     x = mt.tensor([0.2, 0.7], dtype=mt.float64, requires_grad=True)
     t = mt.tensor([0.3, 0.6], dtype=mt.float64, requires_grad=True)
     assert mt.autograd.gradcheck(lambda p, q: F.binary_cross_entropy(p, q), (x, t))
@@ -87,7 +87,7 @@ def test_pow_gradients_at_zero_follow_pytorch():
     assert x.grad.tolist() == [0.0, 0.0]
     e = mt.tensor([0.0, 1.0, 2.0], requires_grad=True)
     (0.0 ** e).sum().backward()
-    assert np.isfinite(e.grad.data).all() and e.grad.tolist() == [0.0, 0.0, 0.0]
+    assert np.isfinite(e.grad._data).all() and e.grad.tolist() == [0.0, 0.0, 0.0]
     base = mt.tensor([0.0], requires_grad=True)
     exponent = mt.tensor([0.0], requires_grad=True)
     (base ** exponent).sum().backward()
@@ -130,7 +130,7 @@ def test_empty_and_zero_dim_edge_cases():
 
 def test_sigmoid_is_accurate_in_the_negative_tail():
     x = mt.tensor([-17.0, -30.0], dtype=mt.float32)
-    np.testing.assert_allclose(x.sigmoid().data, 1 / (1 + np.exp(-x.data.astype(np.float64))), rtol=1e-6)
+    np.testing.assert_allclose(x.sigmoid()._data, 1 / (1 + np.exp(-x._data.astype(np.float64))), rtol=1e-6)
     z = mt.tensor([-50.0], dtype=mt.float64, requires_grad=True)
     z.sigmoid().log().sum().backward()
     assert z.grad.item() == pytest.approx(1.0)
@@ -172,13 +172,13 @@ def test_np_array_of_a_tensor_is_a_copy_and_asarray_shares():
     copied = np.array(t)
     copied[0] = 99
     assert t.tolist() == [1.0, 2.0]
-    assert np.asarray(t) is t.data
+    assert np.asarray(t) is t._data
 
 
 def test_zero_dim_parameter_gets_an_array_gradient_that_tools_can_modify():
     p = mt.nn.Parameter(mt.tensor(2.0))
     (p * mt.ones(3) * 100).sum().backward()
-    assert isinstance(p.grad.data, np.ndarray) and p.grad.item() == 300.0
+    assert isinstance(p.grad._data, np.ndarray) and p.grad.item() == 300.0
     assert mt.nn.utils.clip_grad_norm_([p], 1.0).item() == pytest.approx(300.0)
     assert p.grad.item() == pytest.approx(1.0, rel=1e-5)
     mt.optim.SGD([p], lr=0.1).zero_grad(set_to_none=False)

@@ -12,7 +12,7 @@ def test_creation_functions_and_default_dtypes():
     assert mt.tensor(np.zeros(2, dtype=np.float64)).dtype == mt.float64
     assert mt.tensor([1, 2], dtype=mt.float64).dtype == mt.float64
     assert mt.zeros(2, 3).shape == (2, 3) and mt.zeros((2, 3)).shape == (2, 3)
-    assert mt.ones(4).data.sum() == 4
+    assert mt.ones(4)._data.sum() == 4
     assert mt.full((2,), 7.0).tolist() == [7.0, 7.0]
     assert mt.zeros_like(mt.ones(3, dtype=mt.float64)).dtype == mt.float64
     assert mt.ones_like(mt.zeros(2)).tolist() == [1.0, 1.0]
@@ -21,7 +21,7 @@ def test_creation_functions_and_default_dtypes():
     assert mt.eye(2).tolist() == [[1.0, 0.0], [0.0, 1.0]]
     assert mt.randn(3, 2).shape == (3, 2) and mt.rand(5).dtype == mt.float32
     shared = np.arange(3.0)
-    assert mt.from_numpy(shared).data is shared
+    assert mt.from_numpy(shared)._data is shared
 
 
 def test_set_default_dtype():
@@ -50,10 +50,10 @@ def test_attributes():
     assert x.size() == (2, 3) and x.size(1) == 3 and x.size(-1) == 3
     assert x.T.shape == (3, 2) and x.numel() == 6
     assert x.is_leaf and x.grad is None and x.grad_fn is None
-    assert x.numpy() is x.data
+    assert x.numpy() is x._data
     assert mt.tensor(3.5).item() == 3.5
     assert x.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
-    assert x.clone().data is not x.data and x.clone().grad_fn is not None
+    assert x.clone()._data is not x._data and x.clone().grad_fn is not None
     assert [row.tolist() for row in x] == x.tolist()
 
 
@@ -92,10 +92,10 @@ def test_reductions_with_dims_and_keepdim():
     assert x.sum().item() == 276
     assert x.sum((0, -1)).shape == (3,)
     assert x.mean(1, keepdim=True).shape == (2, 1, 4)
-    np.testing.assert_allclose(x.var(-1).data, np.var(x.data, axis=-1, ddof=1))
-    np.testing.assert_allclose(x.var(-1, unbiased=False).data, np.var(x.data, axis=-1))
-    np.testing.assert_allclose(x.logsumexp(0).data, np.log(np.exp(x.data).sum(0)), rtol=1e-6)
-    np.testing.assert_allclose(x.softmax(-1).data.sum(-1), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(x.var(-1)._data, np.var(x._data, axis=-1, ddof=1))
+    np.testing.assert_allclose(x.var(-1, unbiased=False)._data, np.var(x._data, axis=-1))
+    np.testing.assert_allclose(x.logsumexp(0)._data, np.log(np.exp(x._data).sum(0)), rtol=1e-6)
+    np.testing.assert_allclose(x.softmax(-1)._data.sum(-1), 1.0, rtol=1e-6)
 
 
 def test_shape_operations():

@@ -23,22 +23,22 @@ def test_linear_shapes_and_values():
     assert layer.weight.shape == (2, 3) and layer.bias.shape == (2,)
     assert layer.weight.dtype == mt.float32
     x = mt.randn(5, 3)
-    expected = x.data @ layer.weight.data.T + layer.bias.data
-    np.testing.assert_allclose(layer(x).data, expected, rtol=1e-6)
+    expected = x._data @ layer.weight._data.T + layer.bias._data
+    np.testing.assert_allclose(layer(x)._data, expected, rtol=1e-6)
     assert layer(mt.randn(4, 6, 3)).shape == (4, 6, 2)
     no_bias = nn.Linear(3, 2, bias=False)
     assert no_bias.bias is None and len(list(no_bias.parameters())) == 1
-    np.testing.assert_allclose(no_bias(x).data, x.data @ no_bias.weight.data.T, rtol=1e-6)
+    np.testing.assert_allclose(no_bias(x)._data, x._data @ no_bias.weight._data.T, rtol=1e-6)
 
 
 def test_linear_default_init_is_uniform_within_one_over_sqrt_fan_in():
     layer = nn.Linear(400, 300)
     bound = 1 / math.sqrt(400)
     for p in (layer.weight, layer.bias):
-        assert np.abs(p.data).max() <= bound
-        assert np.abs(p.data).max() > 0.95 * bound
+        assert np.abs(p._data).max() <= bound
+        assert np.abs(p._data).max() > 0.95 * bound
     # variance of U(-b, b) is b**2 / 3
-    assert abs(layer.weight.data.var() - bound ** 2 / 3) < 0.05 * bound ** 2 / 3
+    assert abs(layer.weight._data.var() - bound ** 2 / 3) < 0.05 * bound ** 2 / 3
 
 
 def test_linear_init_is_reproducible_from_the_seed():
@@ -46,7 +46,7 @@ def test_linear_init_is_reproducible_from_the_seed():
     a = nn.Linear(4, 4)
     mt.manual_seed(3)
     b = nn.Linear(4, 4)
-    np.testing.assert_array_equal(a.weight.data, b.weight.data)
+    np.testing.assert_array_equal(a.weight._data, b.weight._data)
 
 
 def test_linear_gradcheck_float64():
@@ -68,14 +68,14 @@ def test_linear_errors_name_the_shapes():
 def test_dropout_zeroes_and_rescales_in_training_and_is_identity_in_eval():
     drop = nn.Dropout(0.25)
     x = mt.ones(200, 100)
-    y = drop(x).data
+    y = drop(x)._data
     kept = y != 0
     np.testing.assert_allclose(y[kept], 1 / 0.75)
     assert abs(kept.mean() - 0.75) < 0.02
     drop.eval()
     assert drop(x) is x
     assert F.dropout(x, 0.5, training=False) is x
-    assert np.all(F.dropout(x, 1.0).data == 0)
+    assert np.all(F.dropout(x, 1.0)._data == 0)
     assert F.dropout(x, 0.0) is x
 
 
@@ -83,15 +83,15 @@ def test_dropout_gradient_uses_the_same_mask():
     x = mt.randn(50, 20, requires_grad=True)
     y = F.dropout(x, 0.5)
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, (y.data != 0) * 2.0)
+    np.testing.assert_allclose(x.grad._data, (y._data != 0) * 2.0)
 
 
 def test_dropout_is_reproducible_from_the_seed():
     x = mt.ones(10, 10)
     mt.manual_seed(7)
-    a = F.dropout(x, 0.5).data
+    a = F.dropout(x, 0.5)._data
     mt.manual_seed(7)
-    np.testing.assert_array_equal(a, F.dropout(x, 0.5).data)
+    np.testing.assert_array_equal(a, F.dropout(x, 0.5)._data)
 
 
 @pytest.mark.parametrize("p", [-0.1, 1.5, "0.5"])
@@ -136,7 +136,7 @@ ACTIVATIONS = {
 def test_activation_values_match_numpy(name, values):
     module, reference = ACTIVATIONS[name]
     x = np.array(values).reshape(2, 3)
-    np.testing.assert_allclose(module(double(x, False)).data, reference(x), rtol=1e-7,
+    np.testing.assert_allclose(module(double(x, False))._data, reference(x), rtol=1e-7,
                                atol=1e-12)
 
 
@@ -153,18 +153,18 @@ def test_activations_are_finite_at_extreme_inputs():
     for name, (module, _) in ACTIVATIONS.items():
         y = module(x)
         y.sum().backward()
-        assert np.all(np.isfinite(y.data)), name
-        assert np.all(np.isfinite(x.grad.data)), name
+        assert np.all(np.isfinite(y._data)), name
+        assert np.all(np.isfinite(x.grad._data)), name
         x.grad = None
 
 
 def test_kink_conventions_follow_pytorch():
     x = double([0.0])
     F.relu(x).backward()
-    assert x.grad.data[0] == 0.0
+    assert x.grad._data[0] == 0.0
     x.grad = None
     F.leaky_relu(x, 0.1).backward()
-    assert x.grad.data[0] == pytest.approx(0.1)
+    assert x.grad._data[0] == pytest.approx(0.1)
 
 
 def test_activation_reprs_and_bad_arguments():
@@ -179,5 +179,5 @@ def test_activation_reprs_and_bad_arguments():
 
 def test_softmax_default_dim_follows_pytorch_legacy_rule():
     x = mt.randn(3, 4)
-    np.testing.assert_allclose(F.softmax(x).data.sum(1), 1, rtol=1e-6)
-    np.testing.assert_allclose(F.softmax(mt.randn(5)).data.sum(), 1, rtol=1e-6)
+    np.testing.assert_allclose(F.softmax(x)._data.sum(1), 1, rtol=1e-6)
+    np.testing.assert_allclose(F.softmax(mt.randn(5))._data.sum(), 1, rtol=1e-6)

@@ -63,7 +63,7 @@ def test_pointwise_losses_match_numpy(name, reduction, shape, seed):
     rng = np.random.default_rng(seed)
     x, t = rng.standard_normal(shape) * 2, rng.standard_normal(shape)
     loss = make(reduction=reduction)(double(x), double(t))
-    np.testing.assert_allclose(loss.data, reduce(reference(x, t), reduction), rtol=1e-10)
+    np.testing.assert_allclose(loss._data, reduce(reference(x, t), reduction), rtol=1e-10)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -77,7 +77,7 @@ def test_pointwise_losses_gradcheck(name, reduction):
 
 def test_huber_delta_parameter():
     x, t = double([0.0, 0.0]), double([1.0, 3.0])
-    np.testing.assert_allclose(F.huber_loss(x, t, reduction="none", delta=2.0).data,
+    np.testing.assert_allclose(F.huber_loss(x, t, reduction="none", delta=2.0)._data,
                                [0.5, 2.0 * (3.0 - 1.0)])
 
 
@@ -88,7 +88,7 @@ def test_cross_entropy_with_class_indices(data, reduction):
     logits, classes, _, _ = data
     expected = -log_softmax(logits)[np.arange(6), classes]
     loss = nn.CrossEntropyLoss(reduction=reduction)(double(logits), index(classes))
-    np.testing.assert_allclose(loss.data, reduce(expected, reduction), rtol=1e-10)
+    np.testing.assert_allclose(loss._data, reduce(expected, reduction), rtol=1e-10)
     assert gradcheck(lambda x: F.cross_entropy(x, index(classes), reduction=reduction),
                      (double(logits, True),))
 
@@ -110,7 +110,7 @@ def test_cross_entropy_with_weights_ignore_index_and_label_smoothing(data, reduc
         expected = reduce((1 - eps) * nll + eps / 4 * smooth, reduction)
     loss_fn = nn.CrossEntropyLoss(weight=double(weight), reduction=reduction,
                                   label_smoothing=eps)
-    np.testing.assert_allclose(loss_fn(double(logits), index(classes)).data, expected,
+    np.testing.assert_allclose(loss_fn(double(logits), index(classes))._data, expected,
                                rtol=1e-10)
     assert gradcheck(lambda x: loss_fn(x, index(classes)), (double(logits, True),))
 
@@ -124,7 +124,7 @@ def test_cross_entropy_label_smoothing_without_weights(data, reduction):
     expected = -(log_softmax(logits) * target).sum(1)
     loss = F.cross_entropy(double(logits), index(classes), reduction=reduction,
                            label_smoothing=eps)
-    np.testing.assert_allclose(loss.data, reduce(expected, reduction), rtol=1e-10)
+    np.testing.assert_allclose(loss._data, reduce(expected, reduction), rtol=1e-10)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -132,11 +132,11 @@ def test_cross_entropy_with_class_probabilities(data, reduction):
     logits, _, probs, weight = data
     expected = -(log_softmax(logits) * probs).sum(1)
     loss = F.cross_entropy(double(logits), double(probs), reduction=reduction)
-    np.testing.assert_allclose(loss.data, reduce(expected, reduction), rtol=1e-10)
+    np.testing.assert_allclose(loss._data, reduce(expected, reduction), rtol=1e-10)
     weighted = -(log_softmax(logits) * probs * weight).sum(1)
     loss = F.cross_entropy(double(logits), double(probs), weight=double(weight),
                            reduction=reduction)
-    np.testing.assert_allclose(loss.data, reduce(weighted, reduction), rtol=1e-10)
+    np.testing.assert_allclose(loss._data, reduce(weighted, reduction), rtol=1e-10)
     assert gradcheck(lambda x, p: F.cross_entropy(x, p, reduction=reduction, label_smoothing=0.3),
                      (double(logits, True), double(probs, True)))
 
@@ -145,15 +145,15 @@ def test_cross_entropy_unbatched_input():
     logits = np.array([1.0, 2.0, 0.5])
     loss = F.cross_entropy(double(logits), index(1), reduction="none")
     assert loss.shape == ()
-    np.testing.assert_allclose(loss.data, -log_softmax(logits)[1])
+    np.testing.assert_allclose(loss._data, -log_softmax(logits)[1])
 
 
 def test_cross_entropy_is_stable_at_extreme_logits():
     logits = double([[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 999.0]], True)
     loss = F.cross_entropy(logits, index([0, 2]), reduction="none")
-    np.testing.assert_allclose(loss.data, [0.0, 1.0 + np.log1p(np.exp(-1.0))], atol=1e-12)
+    np.testing.assert_allclose(loss._data, [0.0, 1.0 + np.log1p(np.exp(-1.0))], atol=1e-12)
     loss.sum().backward()
-    assert np.all(np.isfinite(logits.grad.data))
+    assert np.all(np.isfinite(logits.grad._data))
     wrong = F.cross_entropy(double([[1000.0, -1000.0]]), index([1]))
     assert wrong.item() == pytest.approx(2000.0)
     smoothed = F.cross_entropy(double([[1000.0, -1000.0]]), index([0]), label_smoothing=0.1)
@@ -165,7 +165,7 @@ def test_cross_entropy_float32_uses_the_fused_path_and_keeps_dtype():
     loss = F.cross_entropy(logits, mt.randint(0, 5, (8,)))
     assert loss.dtype == mt.float32 and loss.grad_fn is not None
     loss.backward()
-    np.testing.assert_allclose(logits.grad.data.sum(1), 0, atol=1e-6)
+    np.testing.assert_allclose(logits.grad._data.sum(1), 0, atol=1e-6)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -181,7 +181,7 @@ def test_nll_loss_with_weights_and_ignore_index(data, reduction):
     terms = -logp[np.arange(6), safe] * weight[safe] * kept
     expected = terms.sum() / (weight[safe] * kept).sum() if reduction == "mean" \
         else reduce(terms, reduction)
-    np.testing.assert_allclose(loss.data, expected, rtol=1e-10)
+    np.testing.assert_allclose(loss._data, expected, rtol=1e-10)
     assert gradcheck(lambda x: nn.NLLLoss(reduction=reduction)(x, index(data[1])),
                      (double(logp, True),))
 
@@ -198,8 +198,8 @@ def test_bce_and_bce_with_logits_match_numpy(reduction, seed):
     expected = reduce(-(target * np.log(p) + (1 - target) * np.log(1 - p)), reduction)
     bce = nn.BCELoss(reduction=reduction)(double(p), double(target))
     with_logits = nn.BCEWithLogitsLoss(reduction=reduction)(double(logits), double(target))
-    np.testing.assert_allclose(bce.data, expected, rtol=1e-8)
-    np.testing.assert_allclose(with_logits.data, expected, rtol=1e-8)
+    np.testing.assert_allclose(bce._data, expected, rtol=1e-8)
+    np.testing.assert_allclose(with_logits._data, expected, rtol=1e-8)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -218,22 +218,22 @@ def test_bce_with_logits_pos_weight_value():
     x, t = np.array([0.3, -1.2]), np.array([1.0, 1.0])
     loss = F.binary_cross_entropy_with_logits(double(x), double(t), reduction="none",
                                               pos_weight=double([2.0, 3.0]))
-    np.testing.assert_allclose(loss.data, np.array([2.0, 3.0]) * np.log1p(np.exp(-x)))
+    np.testing.assert_allclose(loss._data, np.array([2.0, 3.0]) * np.log1p(np.exp(-x)))
 
 
 def test_bce_with_logits_is_stable_at_plus_minus_1000():
     x = double([1000.0, -1000.0, 1000.0, -1000.0, 0.0], True)
     t = double([1.0, 0.0, 0.0, 1.0, 1.0])
     loss = F.binary_cross_entropy_with_logits(x, t, reduction="none")
-    np.testing.assert_allclose(loss.data, [0.0, 0.0, 1000.0, 1000.0, np.log(2.0)])
+    np.testing.assert_allclose(loss._data, [0.0, 0.0, 1000.0, 1000.0, np.log(2.0)])
     loss.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [0.0, 0.0, 1.0, -1.0, -0.5])
+    np.testing.assert_allclose(x.grad._data, [0.0, 0.0, 1.0, -1.0, -0.5])
 
 
 def test_bce_clamps_log_at_minus_100_like_pytorch():
     loss = F.binary_cross_entropy(double([0.0, 1.0, 0.0]), double([1.0, 0.0, 0.0]),
                                   reduction="none")
-    np.testing.assert_allclose(loss.data, [100.0, 100.0, 0.0])
+    np.testing.assert_allclose(loss._data, [100.0, 100.0, 0.0])
 
 
 # --- multi-class hinge ------------------------------------------------------------------
@@ -258,7 +258,7 @@ def test_multi_margin_loss_matches_reference(data, reduction, p):
         loss = nn.MultiMarginLoss(p=p, margin=0.8, weight=None if w is None else double(w),
                                   reduction=reduction)(double(logits), index(classes))
         expected = reduce(multi_margin_reference(logits, classes, p, 0.8, w), reduction)
-        np.testing.assert_allclose(loss.data, expected, rtol=1e-10)
+        np.testing.assert_allclose(loss._data, expected, rtol=1e-10)
     assert gradcheck(lambda x: F.multi_margin_loss(x, index(classes), p=p, reduction=reduction),
                      (double(logits, True),))
 
@@ -273,7 +273,7 @@ def test_multi_margin_loss_reproduces_micrograds_svm_loss():
     micrograd = (1 - mt.tensor(labels.astype(np.float64)) * scores).relu().mean()
     pair = mt.stack([-scores / 2, scores / 2], dim=1)
     hinge = 2 * nn.MultiMarginLoss()(pair, index((labels + 1) // 2))
-    np.testing.assert_allclose(hinge.data, micrograd.data, rtol=1e-12)
+    np.testing.assert_allclose(hinge._data, micrograd._data, rtol=1e-12)
 
 
 # --- input errors ------------------------------------------------------------------------

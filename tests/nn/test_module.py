@@ -26,7 +26,7 @@ def test_parameter_is_a_leaf_tensor_that_requires_grad_and_shares_data():
     t = mt.randn(2, 3)
     p = nn.Parameter(t)
     assert isinstance(p, mt.Tensor) and p.requires_grad and p.is_leaf
-    assert p.data is t.data
+    assert p._data is t._data
     assert type(p * 2) is mt.Tensor
     assert repr(p).startswith("Parameter containing:\ntensor(")
     assert not nn.Parameter(t, requires_grad=False).requires_grad
@@ -127,7 +127,7 @@ def test_zero_grad_and_requires_grad():
     m(mt.randn(4, 3)).sum().backward()
     assert all(p.grad is not None for p in m.parameters())
     m.zero_grad(set_to_none=False)
-    assert all(np.all(p.grad.data == 0) for p in m.parameters())
+    assert all(np.all(p.grad._data == 0) for p in m.parameters())
     m.zero_grad()
     assert all(p.grad is None for p in m.parameters())
     assert m.requires_grad_(False) is m
@@ -141,26 +141,26 @@ def test_state_dict_holds_parameters_and_persistent_buffers_detached():
     assert list(sd) == ["scale", "count", "hidden.weight", "hidden.bias", "out.weight",
                         "out.bias"]
     assert all(not t.requires_grad for t in sd.values())
-    assert sd["hidden.weight"].data is m.hidden.weight.data  # shares memory, like torch
+    assert sd["hidden.weight"]._data is m.hidden.weight._data  # shares memory, like torch
 
 
 def test_state_dict_round_trip_copies_values_into_another_model():
     a, b = TwoLayer(), TwoLayer()
-    a.count.data[...] = 7
+    a.count._data[...] = 7
     x = mt.randn(3, 3)
-    assert not np.allclose(a(x).data, b(x).data)
+    assert not np.allclose(a(x)._data, b(x)._data)
     result = b.load_state_dict(copy.deepcopy(a.state_dict()))
     assert result.missing_keys == [] and result.unexpected_keys == []
-    np.testing.assert_array_equal(a(x).data, b(x).data)
-    assert b.count.data[0] == 7
-    assert b.hidden.weight.data is not a.hidden.weight.data
+    np.testing.assert_array_equal(a(x)._data, b(x)._data)
+    assert b.count._data[0] == 7
+    assert b.hidden.weight._data is not a.hidden.weight._data
     assert b.hidden.weight.requires_grad and b.hidden.weight.is_leaf
 
 
 def test_load_state_dict_accepts_arrays():
     a, b = nn.Linear(2, 2), nn.Linear(2, 2)
-    b.load_state_dict({k: v.data.copy() for k, v in a.state_dict().items()})
-    np.testing.assert_array_equal(a.weight.data, b.weight.data)
+    b.load_state_dict({k: v._data.copy() for k, v in a.state_dict().items()})
+    np.testing.assert_array_equal(a.weight._data, b.weight._data)
 
 
 def test_strict_loading_reports_missing_and_unexpected_keys_by_name():
@@ -168,7 +168,7 @@ def test_strict_loading_reports_missing_and_unexpected_keys_by_name():
     sd = m.state_dict()
     del sd["out.bias"]
     sd["extra.weight"] = mt.zeros(1)
-    before = m.out.weight.data.copy()
+    before = m.out.weight._data.copy()
     sd["out.weight"] = mt.zeros(2, 4)
     with pytest.raises(RuntimeError) as info:
         m.load_state_dict(sd)
@@ -176,10 +176,10 @@ def test_strict_loading_reports_missing_and_unexpected_keys_by_name():
     assert "Error(s) in loading state_dict for TwoLayer" in message
     assert 'Missing key(s) in state_dict: "out.bias"' in message
     assert 'Unexpected key(s) in state_dict: "extra.weight"' in message
-    np.testing.assert_array_equal(m.out.weight.data, before)  # nothing was copied
+    np.testing.assert_array_equal(m.out.weight._data, before)  # nothing was copied
     result = m.load_state_dict(sd, strict=False)
     assert result.missing_keys == ["out.bias"] and result.unexpected_keys == ["extra.weight"]
-    assert np.all(m.out.weight.data == 0)
+    assert np.all(m.out.weight._data == 0)
 
 
 def test_shape_mismatch_is_reported_even_when_not_strict():
@@ -209,7 +209,7 @@ def test_sequential_indexing_iteration_and_len():
     assert seq[0] is layers[0] and seq[-1] is layers[2]
     assert isinstance(seq[1:], nn.Sequential) and list(seq[1:]) == layers[1:]
     x = mt.randn(4, 2)
-    np.testing.assert_allclose(seq(x).data, layers[2](layers[1](layers[0](x))).data)
+    np.testing.assert_allclose(seq(x)._data, layers[2](layers[1](layers[0](x)))._data)
     with pytest.raises(IndexError, match="index 3 is out of range for length 3"):
         seq[3]
     seq.append(nn.Sigmoid())

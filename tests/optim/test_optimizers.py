@@ -65,10 +65,10 @@ def run(optimizer_cls, start, grads_fn, steps=STEPS, **options):
     params = [nn.Parameter(mt.tensor(a, dtype=mt.float64)) for a in start]
     opt = optimizer_cls(params, **options)
     for t in range(steps):
-        for p, g in zip(params, grads_fn(t, [p.data for p in params]), strict=True):
+        for p, g in zip(params, grads_fn(t, [p._data for p in params]), strict=True):
             p.grad = mt.tensor(g)
         opt.step()
-    return [p.data for p in params], opt, params
+    return [p._data for p in params], opt, params
 
 
 SGD_OPTIONS = [
@@ -122,11 +122,11 @@ def test_adamw_matches_reference_rule(options):
 
 def test_step_runs_in_place_without_a_graph_and_bumps_the_version():
     p = nn.Parameter(mt.ones(3))
-    data, version = p.data, p._version
+    data, version = p._data, p._version
     (p * p).sum().backward()
     optim.Adam([p], lr=0.1).step()
-    assert p.data is data and p.is_leaf and p.grad_fn is None and p._version == version + 1
-    np.testing.assert_allclose(p.data, 0.9, rtol=1e-6)
+    assert p._data is data and p.is_leaf and p.grad_fn is None and p._version == version + 1
+    np.testing.assert_allclose(p._data, 0.9, rtol=1e-6)
 
 
 def test_float32_parameters_stay_float32():
@@ -143,8 +143,8 @@ def test_parameters_without_grad_are_skipped():
     a.grad = mt.ones(2)
     opt = optim.SGD([a, b], lr=0.5, momentum=0.9)
     opt.step()
-    np.testing.assert_allclose(a.data, 0.5)
-    np.testing.assert_allclose(b.data, 1.0)
+    np.testing.assert_allclose(a._data, 0.5)
+    np.testing.assert_allclose(b._data, 1.0)
     assert b not in opt.state
 
 
@@ -154,7 +154,7 @@ def test_param_groups_have_their_own_hyper_parameters():
     assert opt.param_groups[0]["lr"] == 0.1 and opt.param_groups[1]["lr"] == 0.5
     a.grad, b.grad = mt.ones(1), mt.ones(1)
     opt.step()
-    np.testing.assert_allclose([a.data[0], b.data[0]], [0.9, 0.5])
+    np.testing.assert_allclose([a._data[0], b._data[0]], [0.9, 0.5])
     c = nn.Parameter(mt.ones(1))
     opt.add_param_group({"params": c, "momentum": 0.9})
     assert opt.param_groups[2]["lr"] == 0.1 and opt.param_groups[2]["momentum"] == 0.9
@@ -165,7 +165,7 @@ def test_zero_grad_sets_to_none_or_zero():
     opt = optim.SGD(layer.parameters(), lr=0.1)
     layer(mt.randn(3, 2)).sum().backward()
     opt.zero_grad(set_to_none=False)
-    assert all(np.all(p.grad.data == 0) for p in layer.parameters())
+    assert all(np.all(p.grad._data == 0) for p in layer.parameters())
     opt.zero_grad()
     assert all(p.grad is None for p in layer.parameters())
 
@@ -182,7 +182,7 @@ def test_closure_is_evaluated_with_grad_enabled():
 
     with mt.no_grad():
         loss = opt.step(closure)
-    assert loss.item() == 4.0 and p.data[0] == pytest.approx(1.0)
+    assert loss.item() == 4.0 and p._data[0] == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize("make", [
@@ -199,26 +199,26 @@ def test_state_dict_round_trip_continues_identically(make):
 
     def steps(params, opt, ts):
         for t in ts:
-            for p, g in zip(params, grads_fn(t, [p.data for p in params]), strict=True):
+            for p, g in zip(params, grads_fn(t, [p._data for p in params]), strict=True):
                 p.grad = mt.tensor(g)
             opt.step()
 
     params, opt = fresh()
     steps(params, opt, range(5))
-    saved_params = [p.data.copy() for p in params]
+    saved_params = [p._data.copy() for p in params]
     saved = opt.state_dict()
     steps(params, opt, range(5, 10))
 
     params2, opt2 = fresh()
     for p, data in zip(params2, saved_params, strict=True):
-        p.data[...] = data
+        p._data[...] = data
     opt2.load_state_dict(saved)
     steps(params2, opt2, range(5, 10))
     for a, b in zip(params, params2, strict=True):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a._data, b._data)
     # the saved dict was copied, not shared with the running optimizer
     assert not np.array_equal(saved["state"][0][next(k for k in saved["state"][0]
-                                                     if k != "step")].data,
+                                                     if k != "step")]._data,
                               next(v for k, v in opt.state[params[0]].items() if k != "step"))
 
 
@@ -288,8 +288,8 @@ def test_training_a_quadratic_converges():
             opt.zero_grad()
             ((p - mt.tensor(target)) ** 2).sum().backward()
             opt.step()
-        np.testing.assert_allclose(p.data, target, atol=0.05 if opt_cls is optim.AdamW else 1e-3)
-        assert math.isfinite(p.data.sum())
+        np.testing.assert_allclose(p._data, target, atol=0.05 if opt_cls is optim.AdamW else 1e-3)
+        assert math.isfinite(p._data.sum())
 
 
 def test_backward_through_a_graph_that_saved_the_old_weights_raises_after_step():
