@@ -34,7 +34,7 @@ def save(obj, f):
     if hasattr(f, "write"):
         xp.savez(f, **arrays)
         return
-    _write_atomically(os.fspath(f), arrays)
+    atomic_write(f, lambda file: xp.savez(file, **arrays))
 
 
 def load(f, map_location=None, weights_only=True):
@@ -65,14 +65,23 @@ class _BadFile(Exception):
 
 # --- writing ------------------------------------------------------------------------
 
-def _write_atomically(path, arrays):
+def atomic_write(path, write):
+    """Write a file at ``path`` so that a crash never leaves it half-written.
+
+    ``write(file)`` writes the whole contents to a binary file object (a
+    temporary file in the same folder); it is flushed to disk and renamed over
+    ``path`` only when ``write`` returns. If anything fails, the temporary file is
+    removed and the previous file at ``path`` is left as it was. Every file that
+    minitorch or ``train.py`` writes goes through here.
+    """
+    path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     temporary = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}."
                                      f"{os.urandom(4).hex()}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(descriptor, "wb") as file:
-            xp.savez(file, **arrays)
+            write(file)
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, path)
