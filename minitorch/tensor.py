@@ -729,6 +729,12 @@ def _promote(a, b):
     return a, b
 
 
+def bump_version(tensor):
+    """Record an in-place change of ``tensor``'s memory (shared with its views), so
+    that a backward pass that saved the old values refuses to run."""
+    tensor._counter[0] += 1
+
+
 def _make_tensor(data):
     """A Tensor around the ndarray ``data`` (no copy, no checks): the hot path."""
     tensor = _new_object(Tensor)

@@ -2,6 +2,7 @@
 import math
 
 from ..backend import xp
+from ..tensor import bump_version
 from .optimizer import Optimizer
 
 
@@ -73,7 +74,7 @@ class Adam(Optimizer):
                 denom += eps
                 param -= xp.multiply(xp.divide(exp_avg, denom, out=scratch), step_size,
                                      out=scratch)
-                p._counter[0] += 1  # bump the version: saved copies of p are stale
+                bump_version(p)  # saved copies of p are now stale
         return loss
 
     @staticmethod

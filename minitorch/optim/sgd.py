@@ -1,5 +1,6 @@
 """Stochastic gradient descent with PyTorch's exact update rule."""
 from ..backend import xp
+from ..tensor import bump_version
 from .optimizer import Optimizer
 
 
@@ -67,5 +68,5 @@ class SGD(Optimizer):
                     else:
                         grad = buf
                 param -= xp.multiply(grad, lr, out=work)
-                p._counter[0] += 1  # bump the version: saved copies of p are stale
+                bump_version(p)  # saved copies of p are now stale
         return loss
