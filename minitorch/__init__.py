@@ -2,16 +2,21 @@
 
 ``import minitorch as mt`` and write code as with ``torch``.
 """
-from .tensor import Tensor, cat, matmul, stack, where  # noqa: I001  (tensor first)
+from .tensor import Size, Tensor  # noqa: I001  (the layers in order, bottom first)
 from . import autograd, ops
-from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .methods import cat, matmul, stack, where
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (arange, empty, eye, from_numpy, full, full_like, is_tensor, linspace,
                        ones, ones_like, rand, randint, randn, randperm, tensor, zeros,
                        zeros_like)
-from .dtypes import (bool_ as bool, double, float, float16, float32, float64, get_default_dtype,  # noqa: A004
-                     half, int32, int64, long, set_default_dtype)
+from .device import device
+from .dtypes import (bool_ as bool, cdouble, cfloat, complex64, complex128, double, dtype,  # noqa: A004
+                     float, float16, float32, float64, get_default_dtype, half, int, int8,
+                     int16, int32, int64, long, set_default_dtype, short, uint8)
 from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed,
                      seed, set_rng_state)
+from . import nn, optim, utils, viz
+from .serialization import load, save
 
 __version__ = "0.1.0"
 
@@ -61,6 +66,3 @@ gather = Tensor.gather
 clone = Tensor.clone
 square = Tensor.square
 allclose = Tensor.allclose
-
-from . import nn, optim, utils, viz  # noqa: E402  (built on the core above)
-from .serialization import load, save  # noqa: E402

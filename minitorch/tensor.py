@@ -1,37 +1,66 @@
-"""Tensor: an array, its gradient, and the operation that produced it.
+"""Tensor, the data structure at the bottom of minitorch: an array, its gradient,
+and the operation that produced it.
 
-A ``Tensor`` wraps an ndarray (``._data``). When it ``requires_grad``, the
-operations that use it record a graph (``grad_fn`` on their outputs) that
-``backward()`` walks to fill ``.grad``. Every differentiable method here is a thin
-call into a ``Function`` in ``minitorch.ops`` (where forward and backward live side
-by side) or a composition of such calls; comparisons, ``argmax`` and the like
-compute on the array directly and carry no gradient.
+A ``Tensor`` holds an ndarray (``_data``; ``numpy()`` hands it out), its
+``grad``, ``requires_grad``, and ``grad_fn``: the graph node of the operation
+that made it, which ``backward()`` walks to fill ``.grad``. It also carries a
+version counter (shared with its views) that detects in-place changes of values
+saved for backward.
+
+This module knows nothing of operations: ``minitorch.ops`` defines them (each
+with its forward and its one derivative rule), and ``minitorch.methods`` attaches
+the operators and methods (``+``, ``exp``, ``sum``, ``reshape``, ...) to Tensor
+in one place. So the import order is tensor -> autograd -> ops -> methods.
 """
-import collections
-import math
 import weakref
 
-from . import dtypes
+from . import device, dtypes
 from .backend import ndarray, xp
 
-MaxMin = collections.namedtuple("MaxMin", ["values", "indices"])
-"""Result of ``max``/``min`` along a dimension: ``(values, indices)``, as in torch."""
+
+class Size(tuple):
+    """A tensor's shape: a tuple of ints that prints as PyTorch's ``torch.Size``."""
+
+    __slots__ = ()
+
+    def numel(self):
+        """The number of elements of a tensor of this shape."""
+        count = 1
+        for n in self:
+            count *= n
+        return count
+
+    def __repr__(self):
+        return f"minitorch.Size({list(self)})"
+
+    __str__ = __repr__
+
+    def __getitem__(self, index):
+        item = tuple.__getitem__(self, index)
+        return Size(item) if isinstance(index, slice) else item
+
+    def __add__(self, other):
+        return Size(tuple(self) + tuple(other))
+
+    def __radd__(self, other):
+        return Size(tuple(other) + tuple(self))
 
 
 class Tensor:
     """An n-dimensional array that can take part in automatic differentiation."""
 
-    __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "_counter", "_base", "name",
-                 "__weakref__")
+    __slots__ = ("_data", "_grad", "requires_grad", "grad_fn", "_counter", "_base", "name",
+                 "_hooks", "__weakref__")
     __array_ufunc__ = None  # NumPy defers to our reflected operators (ndarray * Tensor)
     __hash__ = object.__hash__  # == is elementwise, so hashing is by identity
 
     def __init__(self, data, dtype=None, requires_grad=False, name=None):
         self._data = _to_array(data, dtype, "tensor")
-        self.grad = None
+        self._grad = None
         self.grad_fn = None
-        self._counter = [0]  # the version counter, shared with views (see _inplace)
-        self._base = None  # the tensor this one is a view of, if any
+        self._counter = [0]  # the version counter, shared with views (see bump_version)
+        self._base = None  # the tensor this one is a view of, if any (see make_view)
+        self._hooks = None  # gradient hooks (see register_hook)
         self.name = name
         self.requires_grad = False
         if requires_grad:
@@ -57,8 +86,30 @@ class Tensor:
         self._data = value._data
 
     @property
+    def grad(self):
+        """The gradient accumulated by ``backward()`` (a Tensor of this shape), or None."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"grad: assigned grad must be a Tensor or None, got "
+                                f"{type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(
+                    f"grad: assigned grad has data of a different size: grad of shape "
+                    f"{tuple(value._data.shape)} for a tensor of shape {tuple(self._data.shape)}")
+            if value._data.dtype != self._data.dtype:
+                raise TypeError(
+                    f"grad: assigned grad has data of a different type: "
+                    f"{value.dtype} for a tensor of dtype {self.dtype}")
+        self._grad = value
+
+    @property
     def shape(self):
-        return self._data.shape
+        """The size of each dimension, as an ``mt.Size`` (a tuple)."""
+        return Size(self._data.shape)
 
     @property
     def ndim(self):
@@ -66,7 +117,37 @@ class Tensor:
 
     @property
     def dtype(self):
-        return self._data.dtype
+        """The element type: ``minitorch.float32``, ``minitorch.int64``, ..."""
+        return dtypes.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    @property
+    def itemsize(self):
+        return self._data.itemsize
+
+    def element_size(self):
+        """Bytes per element."""
+        return self._data.itemsize
+
+    @property
+    def nbytes(self):
+        return self._data.nbytes
+
+    @property
+    def device(self):
+        """Always the CPU: ``device(type='cpu')``."""
+        return device.CPU
+
+    @property
+    def is_cuda(self):
+        return False
+
+    @property
+    def layout(self):
+        return "strided"
 
     @property
     def is_leaf(self):
@@ -87,8 +168,14 @@ class Tensor:
         return self._data.ndim
 
     def size(self, dim=None):
-        """The shape, or the length of dimension ``dim``."""
-        return self._data.shape if dim is None else self._data.shape[dim]
+        """The shape (an ``mt.Size``), or the length of dimension ``dim``."""
+        if dim is None:
+            return Size(self._data.shape)
+        try:
+            return self._data.shape[dim]
+        except (IndexError, TypeError):
+            raise IndexError(f"size: dimension {dim} out of range for a tensor of shape "
+                             f"{tuple(self._data.shape)}") from None
 
     def numel(self):
         return self._data.size
@@ -104,8 +191,19 @@ class Tensor:
         return (self[i] for i in range(self._data.shape[0]))
 
     # ------------------------------------------------------------------ conversion
-    def numpy(self):
-        """The underlying ndarray (shared memory, not a copy)."""
+    def numpy(self, force=False):
+        """The underlying ndarray (shared memory, not a copy).
+
+        As in PyTorch, a tensor that requires grad is refused (changing the array
+        would go behind autograd's back): use ``t.detach().numpy()``, or
+        ``force=True`` for a copy.
+        """
+        if self.requires_grad:
+            if force:
+                return self._data.copy()
+            raise RuntimeError(
+                "numpy: can't call numpy() on a tensor that requires grad; use "
+                "tensor.detach().numpy() instead")
         return self._data
 
     def item(self):
@@ -113,7 +211,7 @@ class Tensor:
         if self._data.size != 1:
             raise ValueError(
                 f"item: only one-element tensors can be converted to a Python "
-                f"number, got shape {self.shape}")
+                f"number, got shape {tuple(self.shape)}")
         return self._data.item()
 
     def tolist(self):
@@ -139,58 +237,10 @@ class Tensor:
     def __bool__(self):
         if self._data.size != 1:
             raise RuntimeError(
-                f"bool: the truth value of a tensor of shape {self.shape} is ambiguous")
+                f"bool: the truth value of a tensor of shape {tuple(self.shape)} is ambiguous")
         return bool(self._data)
 
-    def to(self, *args, dtype=None, device=None):
-        """Convert to ``dtype`` (differentiable between float types).
-
-        Accepts PyTorch's forms ``to(dtype)``, ``to("cpu")`` and ``to("cpu", dtype)``;
-        minitorch runs on the CPU, so any other device is an error.
-        """
-        dtype = _parse_to_args(args, dtype, device, "to")
-        if dtype is None:
-            return self
-        dtype = xp.dtype(dtype)
-        if dtype == self._data.dtype:
-            return self
-        if dtype.kind not in "fc":  # integers and bools carry no gradient, as in PyTorch
-            return _make_tensor(self._data.astype(dtype))
-        return ops.Cast.apply(self, dtype)
-
-    def cpu(self):
-        return self
-
-    @property
-    def device(self):
-        return "cpu"
-
-    def _floating(self):
-        """This tensor, or for integer and bool tensors a copy in the default float dtype."""
-        return self if self._data.dtype.kind == "f" else self.to(dtypes.default.dtype)
-
-    def float(self):
-        return self.to(dtypes.float32)
-
-    def double(self):
-        return self.to(dtypes.float64)
-
-    def long(self):
-        return self.to(dtypes.int64)
-
-    def bool(self):
-        return self.to(dtypes.bool_)
-
     # ------------------------------------------------------------------ autograd
-    def backward(self, gradient=None, retain_graph=None, create_graph=False):
-        """Accumulate d(self)/d(leaf) into the ``.grad`` of every leaf.
-
-        ``gradient`` (shape of ``self``) is required unless ``self`` has one
-        element. The graph is freed afterwards unless ``retain_graph`` (which
-        defaults to ``create_graph``).
-        """
-        autograd.backward(self, gradient, retain_graph, create_graph)
-
     def detach(self):
         """A tensor sharing this data (and its version counter), cut off from the graph."""
         detached = _make_tensor(self._data)
@@ -227,474 +277,35 @@ class Tensor:
     def retains_grad(self):
         return self.grad_fn is not None and self.grad_fn.retained is not None
 
-    def clone(self):
-        """A copy with its own memory; gradients flow back to ``self``."""
-        return ops.Clone.apply(self)
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` whenever the gradient of this tensor is computed.
 
-    # ------------------------------------------------------------------ arithmetic
-    def _operand(self, other):
-        """``other`` as a Tensor; Python numbers take this tensor's float dtype."""
-        if isinstance(other, Tensor):
-            return other
-        dtype = self._data.dtype
-        if dtype.kind == "f" and type(other) in (float, int):  # the common case, fast
-            return _make_tensor(xp.array(other, dtype))
-        if dtype.kind != "f":  # integer or bool tensor: let the number decide
-            dtype = dtypes.default.dtype if isinstance(other, float) else None
-        return _make_tensor(_to_array(other, dtype, "operand"))
-
-    def __add__(self, other):
-        return _binary(ops.Add, self, other)
-
-    def __radd__(self, other):
-        return _binary(ops.Add, self, other, reflected=True)
-
-    def __sub__(self, other):
-        return _binary(ops.Sub, self, other)
-
-    def __rsub__(self, other):
-        return _binary(ops.Sub, self, other, reflected=True)
-
-    def __mul__(self, other):
-        return _binary(ops.Mul, self, other)
-
-    def __rmul__(self, other):
-        return _binary(ops.Mul, self, other, reflected=True)
-
-    def __truediv__(self, other):
-        return _binary(ops.Div, self, other, floating=True)
-
-    def __rtruediv__(self, other):
-        return _binary(ops.Div, self, other, reflected=True, floating=True)
-
-    def __pow__(self, exponent):
-        if isinstance(exponent, (int, float)):  # NumPy scalars too, made Python numbers
-            if isinstance(exponent, float):
-                return ops.PowScalar.apply(self._floating(), float(exponent))
-            return ops.PowScalar.apply(self, int(exponent))
-        return _binary(ops.Pow, self, exponent)
-
-    def __rpow__(self, base):
-        return _binary(ops.Pow, self, base, reflected=True)
-
-    def __neg__(self):
-        return ops.Neg.apply(self)
-
-    def __pos__(self):
-        return self
-
-    def __abs__(self):
-        return ops.Abs.apply(self)
-
-    def __matmul__(self, other):
-        return matmul(self, other)
-
-    def __rmatmul__(self, other):
-        return matmul(self._operand(other), self)
-
-    add = __add__
-    sub = __sub__
-    mul = __mul__
-    div = __truediv__
-    pow = __pow__
-    neg = __neg__
-    abs = __abs__
-    matmul = __matmul__
-
-    # comparisons: boolean tensors, never differentiable
-    def _compare(self, other, compare):
-        other = other._data if isinstance(other, Tensor) else other
-        return _make_tensor(xp.asarray(compare(self._data, other)))
-
-    def __lt__(self, other):
-        return self._compare(other, xp.less)
-
-    def __le__(self, other):
-        return self._compare(other, xp.less_equal)
-
-    def __gt__(self, other):
-        return self._compare(other, xp.greater)
-
-    def __ge__(self, other):
-        return self._compare(other, xp.greater_equal)
-
-    def __eq__(self, other):
-        return self._compare(other, xp.equal)
-
-    def __ne__(self, other):
-        return self._compare(other, xp.not_equal)
-
-    def __invert__(self):
-        return _make_tensor(xp.invert(self._data))  # logical not for bool tensors
-
-    def __and__(self, other):
-        return self._compare(other, xp.bitwise_and)  # logical and for bool tensors
-
-    def __or__(self, other):
-        return self._compare(other, xp.bitwise_or)
-
-    def __xor__(self, other):
-        return self._compare(other, xp.bitwise_xor)
-
-    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
-
-    def any(self, dim=None, keepdim=False):
-        return _make_tensor(xp.asarray(xp.any(self._data, axis=dim, keepdims=keepdim)))
-
-    def all(self, dim=None, keepdim=False):
-        return _make_tensor(xp.asarray(xp.all(self._data, axis=dim, keepdims=keepdim)))
-
-    def eq(self, other):
-        return self == other
-
-    def isnan(self):
-        return _make_tensor(xp.isnan(self._data))
-
-    def isfinite(self):
-        return _make_tensor(xp.isfinite(self._data))
-
-    def allclose(self, other, rtol=1e-5, atol=1e-8):
-        other = other._data if isinstance(other, Tensor) else other
-        return bool(xp.allclose(self._data, other, rtol=rtol, atol=atol))
-
-    # ------------------------------------------------------------------ elementwise
-    def exp(self):
-        return ops.Exp.apply(self._floating())
-
-    def log(self):
-        return ops.Log.apply(self._floating())
-
-    def sqrt(self):
-        return ops.Sqrt.apply(self._floating())
-
-    def sin(self):
-        return ops.Sin.apply(self._floating())
-
-    def cos(self):
-        return ops.Cos.apply(self._floating())
-
-    def tanh(self):
-        return ops.Tanh.apply(self._floating())
-
-    def sigmoid(self):
-        return ops.Sigmoid.apply(self._floating())
-
-    def relu(self):
-        return ops.Relu.apply(self)
-
-    def erf(self):
-        return ops.Erf.apply(self._floating())
-
-    def square(self):
-        return ops.PowScalar.apply(self, 2)
-
-    def rsqrt(self):
-        return ops.PowScalar.apply(self._floating(), -0.5)
-
-    def reciprocal(self):
-        return ops.PowScalar.apply(self._floating(), -1)
-
-    def sign(self):
-        return _make_tensor(xp.sign(self._data))
-
-    def clamp(self, min=None, max=None):
-        """Limit values to [min, max]; the gradient passes where min <= x <= max.
-
-        ``min`` and ``max`` are numbers, or tensors (then as ``maximum``/``minimum``).
+        The hook may return a Tensor that replaces the gradient (of the same
+        shape), or None to leave it. For a leaf it runs before the gradient is
+        added to ``.grad``. Returns a handle whose ``remove()`` removes the hook.
         """
-        if min is None and max is None:
-            raise ValueError("clamp: at least one of min and max must be given")
-        if isinstance(min, Tensor) or isinstance(max, Tensor):
-            out = self if min is None else self.maximum(min)
-            return out if max is None else out.minimum(max)
-        bounds_float = isinstance(min, float) or isinstance(max, float)
-        return ops.Clamp.apply(self._floating() if bounds_float else self, min, max)
+        if not self.requires_grad:
+            raise RuntimeError("register_hook: cannot register a hook on a tensor that "
+                               "doesn't require gradient")
+        if self.grad_fn is not None:
+            return self.grad_fn.register_hook(hook)
+        if self._hooks is None:
+            self._hooks = {}
+        return RemovableHandle(self._hooks, hook)
 
-    clip = clamp
-
-    def maximum(self, other):
-        """Elementwise maximum; at ties each input receives half the gradient."""
-        return _binary(ops.Maximum, self, other)
-
-    def minimum(self, other):
-        """Elementwise minimum; at ties each input receives half the gradient."""
-        return _binary(ops.Minimum, self, other)
-
-    def masked_fill(self, mask, value):
-        """``value`` where ``mask`` is true, ``self`` elsewhere."""
-        return where(mask, self._operand(value), self)
-
-    # ------------------------------------------------------------------ reductions
-    def sum(self, dim=None, keepdim=False):
-        return ops.Sum.apply(self, _dims(dim), keepdim)
-
-    def mean(self, dim=None, keepdim=False):
-        return ops.Mean.apply(self._floating(), _dims(dim), keepdim)
-
-    def var(self, dim=None, unbiased=True, keepdim=False, correction=None):
-        """Variance over ``dim``; divides by n - 1 when ``unbiased`` (or n - correction)."""
-        dim = _check_dims(_dims(dim), self.ndim, "var", self.shape)
-        correction = (1 if unbiased else 0) if correction is None else correction
-        if dim is None:
-            count = self._data.size
-        else:
-            count = math.prod(self.shape[d] for d in ((dim,) if isinstance(dim, int) else dim))
-        centered = self._floating() - self.mean(dim, keepdim=True)
-        return (centered * centered).sum(dim, keepdim) / max(0, count - correction)
-
-    def std(self, dim=None, unbiased=True, keepdim=False, correction=None):
-        """Standard deviation; where it is 0 its gradient is 0 (as PyTorch), not nan."""
-        variance = self.var(dim, unbiased, keepdim, correction)
-        positive = variance._data > 0
-        return where(positive, where(positive, variance, 1.0).sqrt(), 0.0)
-
-    def max(self, dim=None, keepdim=False):
-        """The maximum; along ``dim``, the pair ``(values, indices)``.
-
-        Gradient convention (as PyTorch): the full reduction shares the gradient
-        equally among tied maxima; along ``dim`` it goes to the returned index.
-        """
-        if dim is None:
-            return ops.Max.apply(self, None, False)
-        return self._extreme_along(dim, keepdim, xp.argmax)
-
-    def min(self, dim=None, keepdim=False):
-        """The minimum; along ``dim``, the pair ``(values, indices)`` (see ``max``)."""
-        if dim is None:
-            return ops.Min.apply(self, None, False)
-        return self._extreme_along(dim, keepdim, xp.argmin)
-
-    def _extreme_along(self, dim, keepdim, arg_extreme):
-        _check_dims(dim, self.ndim, arg_extreme.__name__.replace("arg", ""), self.shape)
-        indices = _make_tensor(arg_extreme(self._data, axis=dim, keepdims=True))
-        values = self.gather(dim, indices)
-        if not keepdim:
-            values, indices = values.squeeze(dim), indices.squeeze(dim)
-        return MaxMin(values, indices)
-
-    def amax(self, dim=None, keepdim=False):
-        """Maximum over ``dim`` (int or tuple); ties share the gradient equally."""
-        return ops.Max.apply(self, _dims(dim), keepdim)
-
-    def amin(self, dim=None, keepdim=False):
-        return ops.Min.apply(self, _dims(dim), keepdim)
-
-    def argmax(self, dim=None, keepdim=False):
-        _check_dims(dim, self.ndim, "argmax", self.shape)
-        return _make_tensor(xp.asarray(xp.argmax(self._data, axis=dim, keepdims=keepdim)))
-
-    def argmin(self, dim=None, keepdim=False):
-        _check_dims(dim, self.ndim, "argmin", self.shape)
-        return _make_tensor(xp.asarray(xp.argmin(self._data, axis=dim, keepdims=keepdim)))
-
-    def logsumexp(self, dim, keepdim=False):
-        """log(sum(exp(x))) over ``dim``, computed without overflow."""
-        return ops.LogSumExp.apply(self._floating(), _dims(dim), keepdim)
-
-    def softmax(self, dim):
-        return ops.Softmax.apply(self._floating(), dim)
-
-    def log_softmax(self, dim):
-        return ops.LogSoftmax.apply(self._floating(), dim)
-
-    # ------------------------------------------------------------------ shape
-    def reshape(self, *shape):
-        return ops.Reshape.apply(self, _shape_arg(shape))
-
-    view = reshape
-
-    def view_as(self, other):
-        return self.reshape(other.shape)
-
-    def flatten(self, start_dim=0, end_dim=-1):
-        """Merge dimensions ``start_dim`` to ``end_dim`` into one."""
-        if self.ndim == 0:
-            return self.reshape(1)
-        _check_dims((start_dim, end_dim), self.ndim, "flatten", self.shape)
-        start, end = start_dim % self.ndim, end_dim % self.ndim
-        if start > end:
-            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim} "
-                             f"for a tensor of shape {self.shape}")
-        shape = self.shape[:start] + (-1,) + self.shape[end + 1:]
-        return self.reshape(shape)
-
-    def permute(self, *dims):
-        dims = _shape_arg(dims)
-        if len(dims) == self.ndim:
-            _check_dims(dims, self.ndim, "permute", self.shape)
-        if sorted(d % max(1, self.ndim) for d in dims) != list(range(self.ndim)):
-            raise ValueError(
-                f"permute: {dims} is not a permutation of the {self.ndim} dimensions "
-                f"of a tensor of shape {self.shape}")
-        return ops.Permute.apply(self, tuple(d % self.ndim for d in dims))
-
-    def transpose(self, dim0, dim1):
-        dims = list(range(self.ndim))
-        try:
-            dims[dim0], dims[dim1] = dims[dim1], dims[dim0]
-        except IndexError:
-            raise IndexError(
-                f"transpose: dimensions ({dim0}, {dim1}) out of range for a tensor "
-                f"of shape {self.shape}") from None
-        return ops.Permute.apply(self, tuple(dims))
-
-    def t(self):
-        """The transpose of a matrix (tensors of at most 2 dimensions)."""
-        if self.ndim > 2:
-            raise ValueError(f"t: expects a tensor with at most 2 dimensions, got shape "
-                             f"{self.shape}; use transpose(dim0, dim1) or permute")
-        return self.transpose(0, 1) if self.ndim == 2 else self
-
-    def unsqueeze(self, dim):
-        """Insert a dimension of size 1 at ``dim``."""
-        if not -self.ndim - 1 <= dim <= self.ndim:
-            raise IndexError(
-                f"unsqueeze: dimension {dim} out of range for a tensor of shape {self.shape}")
-        dim = dim % (self.ndim + 1)
-        return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
-
-    def squeeze(self, dim=None):
-        """Remove dimensions of size 1 (all, or those in ``dim``)."""
-        if dim is None:
-            return self.reshape(tuple(n for n in self.shape if n != 1))
-        dims = _check_dims(dim, self.ndim, "squeeze", self.shape)
-        dims = {d % max(1, self.ndim) for d in ((dims,) if isinstance(dims, int) else dims)}
-        return self.reshape(tuple(n for i, n in enumerate(self.shape)
-                                  if not (i in dims and n == 1)))
-
-    def expand(self, *shape):
-        """Broadcast to ``shape`` without copying (-1 keeps a dimension)."""
-        shape = _shape_arg(shape)
-        offset = len(shape) - self.ndim
-        shape = tuple(self.shape[i - offset] if n == -1 and i >= offset else n
-                      for i, n in enumerate(shape))
-        return ops.Expand.apply(self, shape)
-
-    def expand_as(self, other):
-        return self.expand(other.shape)
-
-    def gather(self, dim, index):
-        """Values at ``index`` along ``dim`` (``index`` has this tensor's ndim)."""
-        _check_dims(dim, self.ndim, "gather", self.shape)
-        index = index._data.copy() if isinstance(index, Tensor) else xp.asarray(index)
-        return ops.Gather.apply(self, dim, index)
-
-    def __getitem__(self, index):
-        return ops.GetItem.apply(self, _index_arg(index))
-
-    def __setitem__(self, index, value):
-        index = _index_arg(index)
-        value = self._operand(value)
-        self._inplace(lambda source: ops.SetItem.apply(source, index, value))
-
-    # ------------------------------------------------------------------ in place
-    def _inplace(self, compute):
-        """Replace this tensor's values with ``compute(self)``, in its own memory.
-
-        When grad mode is on, ``compute`` sees a copy of the old values (an
-        operation may save it for backward), and this tensor becomes the output
-        of the new operation. The version counter, shared with views, is bumped
-        so that operations that saved the old values refuse to run backward.
-        """
-        recording = grad_state.enabled
-        if recording and self.requires_grad and self.grad_fn is None:
-            raise RuntimeError(
-                f"in-place operation on a leaf tensor of shape {self.shape} that "
-                "requires grad; do it inside `with mt.no_grad():` or on a clone")
-        view_in_graph = self._base is not None and (self.requires_grad or self._base.requires_grad)
-        if recording and view_in_graph:
-            raise RuntimeError(
-                f"in-place operation on a view (shape {self.shape}) of a tensor that "
-                "requires grad is not supported: it would change the base tensor behind "
-                "the graph's back. Use an out-of-place operation, or .clone() the view")
-        if not self._data.flags.writeable:
-            raise RuntimeError(
-                f"in-place operation on a read-only tensor of shape {self.shape} (a "
-                "broadcast made by expand(), or a read-only array); .clone() it first")
-        source = self
-        if recording:
-            source = _make_tensor(self._data.copy())
-            source.requires_grad, source.grad_fn = self.requires_grad, self.grad_fn
-        result = compute(source)
-        if result.shape != self.shape:
-            raise ValueError(
-                f"in-place operation: result of shape {result.shape} does not fit "
-                f"a tensor of shape {self.shape}")
-        if recording and self._base is not None and result.requires_grad:
-            raise RuntimeError(
-                f"in-place operation on a view (shape {self.shape}) with an operand that "
-                "requires grad is not supported; use out-of-place operations")
-        try:
-            xp.copyto(self._data, result._data, casting="same_kind")
-        except TypeError:
-            raise TypeError(
-                f"in-place operation: result of dtype {result.dtype} cannot be "
-                f"stored in a tensor of dtype {self.dtype}") from None
-        if recording:
-            self.grad_fn = result.grad_fn
-            self.requires_grad = result.requires_grad
-        self._counter[0] += 1
-        return self
-
-    @property
-    def _version(self):
-        """How many in-place changes this tensor's memory has had (shared with views)."""
-        return self._counter[0]
-
-    def add_(self, other, alpha=1):
-        other = self._operand(other)
-        return self._inplace(lambda s: s + (other if alpha == 1 else other * alpha))
-
-    def sub_(self, other, alpha=1):
-        other = self._operand(other)
-        return self._inplace(lambda s: s - (other if alpha == 1 else other * alpha))
-
-    def mul_(self, other):
-        other = self._operand(other)
-        return self._inplace(lambda s: s * other)
-
-    def div_(self, other):
-        other = self._operand(other)
-        return self._inplace(lambda s: s / other)
-
-    def clamp_(self, min=None, max=None):
-        return self._inplace(lambda s: s.clamp(min, max))
-
-    def copy_(self, source):
-        source = self._operand(source)
-        return self._inplace(lambda s: source.expand(self.shape).to(self.dtype))
-
-    def fill_(self, value):
-        return self._inplace(lambda s: _make_tensor(xp.full(self.shape, value, self.dtype)))
-
-    def zero_(self):
-        return self.fill_(0)
-
-    def uniform_(self, a=0.0, b=1.0, generator=None):
-        """Fill with samples of U(a, b) from ``generator`` (default: the global one)."""
-        rng = random.generator_or_default(generator).numpy_rng
-        return self._inplace(lambda s: _make_tensor(
-            rng.uniform(a, b, size=self.shape).astype(self.dtype)))
-
-    def normal_(self, mean=0.0, std=1.0, generator=None):
-        """Fill with samples of N(mean, std**2) from ``generator``."""
-        rng = random.generator_or_default(generator).numpy_rng
-        return self._inplace(lambda s: _make_tensor(
-            rng.normal(mean, std, size=self.shape).astype(self.dtype)))
-
-    __iadd__ = add_
-    __isub__ = sub_
-    __imul__ = mul_
-    __itruediv__ = div_
+    def __reduce__(self):
+        """Pickle as values, dtype and requires_grad (a leaf copy, as PyTorch's pickling
+        of a detached tensor); the graph is never pickled."""
+        return (_rebuild, (self._data, self.requires_grad and self.grad_fn is None))
 
     # ------------------------------------------------------------------ printing
     def __repr__(self):
         body = xp.array2string(self._data, separator=", ", prefix="tensor(", precision=4)
         extras = []
-        if self._data.dtype not in (dtypes.default.dtype, dtypes.int64, dtypes.bool_):
-            extras.append(f"dtype={self._data.dtype}")
+        if self._data.dtype not in (dtypes.default.dtype, dtypes.int64.dtype, dtypes.bool_.dtype):
+            extras.append(f"dtype={self.dtype}")
         if self.grad_fn is not None:
-            extras.append(f"grad_fn={self.grad_fn!r}")
+            extras.append(f"grad_fn=<{type(self.grad_fn).__name__}>")
         elif self.requires_grad:
             extras.append("requires_grad=True")
         return "tensor(" + ", ".join([body] + extras) + ")"
@@ -705,28 +316,38 @@ class Tensor:
 _new_object = object.__new__
 
 
-def _binary(function, tensor, other, reflected=False, floating=False):
-    """Apply a two-input Function to a tensor and a tensor or number.
+class RemovableHandle:
+    """Returned by ``register_hook`` and the module hooks: ``handle.remove()``."""
 
-    Dtypes follow PyTorch: a number takes the tensor's float dtype, and an
-    integer tensor meeting a float tensor takes the float tensor's dtype.
-    With ``floating`` (true division), two integer tensors become float.
-    """
-    other = tensor._operand(other)
-    if other._data.dtype != tensor._data.dtype:
-        tensor, other = _promote(tensor, other)
-    if floating and tensor._data.dtype.kind != "f":
-        tensor, other = tensor._floating(), other._floating()
-    return function.apply(other, tensor) if reflected else function.apply(tensor, other)
+    _next_id = 0
+
+    def __init__(self, hooks, hook):
+        self.hooks = hooks  # the dict that holds the hook, in registration order
+        self.id = RemovableHandle._next_id
+        RemovableHandle._next_id += 1
+        hooks[self.id] = hook
+
+    def remove(self):
+        self.hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
 
 
-def _promote(a, b):
-    a_float, b_float = a._data.dtype.kind == "f", b._data.dtype.kind == "f"
-    if a_float and not b_float:
-        return a, b.to(a._data.dtype)
-    if b_float and not a_float:
-        return a.to(b._data.dtype), b
-    return a, b
+def _rebuild(array, requires_grad):
+    tensor = _make_tensor(array)
+    tensor.requires_grad = requires_grad
+    return tensor
+
+
+# ----------------------------------------------- versions and views (named helpers)
+
+def version(tensor):
+    """How many in-place changes ``tensor``'s memory has had (shared with views)."""
+    return tensor._counter[0]
 
 
 def bump_version(tensor):
@@ -735,15 +356,33 @@ def bump_version(tensor):
     tensor._counter[0] += 1
 
 
+def share_version(tensor, other):
+    """Make ``tensor`` count versions together with ``other`` (same memory)."""
+    tensor._counter = other._counter
+
+
+def make_view(view, base):
+    """Mark ``view`` as a view of ``base``'s memory: one version counter for both,
+    and ``view``'s base is ``base``'s own base if it has one."""
+    view._counter = base._counter
+    view._base = base if base._base is None else base._base
+
+
+def view_base(tensor):
+    """The tensor whose memory ``tensor`` views, or None."""
+    return tensor._base
+
+
 def _make_tensor(data):
     """A Tensor around the ndarray ``data`` (no copy, no checks): the hot path."""
     tensor = _new_object(Tensor)
     tensor._data = data
-    tensor.grad = None
+    tensor._grad = None
     tensor.requires_grad = False
     tensor.grad_fn = None
     tensor._counter = [0]
     tensor._base = None
+    tensor._hooks = None
     tensor.name = None
     return tensor
 
@@ -753,7 +392,7 @@ def _to_array(data, dtype, where):
     if isinstance(data, Tensor):
         data = data._data
     if dtype is not None:
-        dtype = xp.dtype(dtype)
+        dtype = dtypes.to_numpy_dtype(dtype, where)
     try:
         array = xp.array(data, dtype=dtype)
     except ValueError as error:
@@ -782,23 +421,6 @@ def _dims(dim):
     return tuple(dim)
 
 
-_DEVICES = ("cpu", "cuda", "mps", "meta")
-
-
-def _parse_to_args(args, dtype, device, where):
-    """The dtype asked for by PyTorch's ``to(dtype)``, ``to("cpu")``, ``to("cpu", dtype)``
-    or ``to(other_tensor)``; any device but the CPU is an error."""
-    for arg in args:
-        if isinstance(arg, str) and arg.split(":")[0] in _DEVICES:
-            device = arg
-        elif isinstance(arg, Tensor):
-            dtype = arg.dtype
-        else:
-            dtype = arg
-    _check_device(device, where)
-    return dtype
-
-
 def reset_grads(tensors, set_to_none=True):
     """Set each tensor's ``.grad`` to None, or to zeros in its own memory
     (``zero_grad`` of modules and optimizers)."""
@@ -811,12 +433,6 @@ def reset_grads(tensors, set_to_none=True):
             tensor.grad = _make_tensor(xp.zeros_like(tensor.grad._data))
         else:
             tensor.grad._data[...] = 0
-
-
-def _check_device(device, where):
-    if device is not None and str(device).split(":")[0] != "cpu":
-        raise RuntimeError(f"{where}: minitorch runs on the CPU only; device {device!r} "
-                           "is not available")
 
 
 def _check_dims(dim, ndim, where, shape):
@@ -836,83 +452,3 @@ def _shape_arg(shape):
         shape = shape[0]
     return tuple(int(n) for n in shape)
 
-
-def _index_arg(index):
-    """Tensors inside an index become arrays (integer or boolean), copied: the
-    backward keeps them, and later in-place changes must not move the gradient."""
-    if isinstance(index, Tensor):
-        return index._data.copy()
-    if isinstance(index, tuple):
-        return tuple(i._data.copy() if isinstance(i, Tensor) else i for i in index)
-    if isinstance(index, list):
-        return xp.asarray(index)
-    return index
-
-
-def matmul(a, b):
-    """Matrix product with NumPy's rules for 1-D operands and batch broadcasting."""
-    if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(
-            f"matmul: both operands need at least 1 dimension, got {a.shape} and {b.shape}")
-    inner_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
-    if a.shape[-1] != inner_b:
-        raise ValueError(f"matmul: cannot multiply {a.shape} by {b.shape} "
-                         f"({a.shape[-1]} != {inner_b})")
-    if a.ndim >= 2 and b.ndim >= 2:
-        return ops.MatMul.apply(a, b)
-    product = ops.MatMul.apply(a.unsqueeze(0) if a.ndim == 1 else a,
-                               b.unsqueeze(-1) if b.ndim == 1 else b)
-    if b.ndim == 1:
-        product = product.squeeze(-1)
-    if a.ndim == 1:
-        product = product.squeeze(-2 if b.ndim > 1 else -1)
-    return product
-
-
-def where(condition, a, b):
-    """``a`` where ``condition`` holds, else ``b`` (either may be a number)."""
-    # copied: the backward keeps the condition, which may later change in place
-    condition = condition._data.copy() if isinstance(condition, Tensor) else xp.asarray(condition)
-    if not isinstance(a, Tensor):
-        a = b._operand(a) if isinstance(b, Tensor) else Tensor(a)
-    if not isinstance(b, Tensor):
-        b = a._operand(b)
-    if a._data.dtype != b._data.dtype:
-        a, b = _promote(a, b)
-    return ops.Where.apply(condition.astype(bool, copy=False), a, b)
-
-
-def cat(tensors, dim=0):
-    """Join tensors along an existing dimension."""
-    tensors = _tensor_list(tensors, "cat")
-    floats = [t._data.dtype for t in tensors if t._data.dtype.kind == "f"]
-    if floats and len(floats) < len(tensors):  # mixed int and float: all become float
-        dtype = max(floats, key=lambda d: d.itemsize)
-        tensors = [t.to(dtype) for t in tensors]
-    return ops.Cat.apply(dim, *tensors)
-
-
-def _tensor_list(tensors, where):
-    if isinstance(tensors, Tensor):
-        raise TypeError(f"{where}: expected a sequence of tensors, got a single Tensor")
-    tensors = list(tensors)
-    if not tensors:
-        raise ValueError(f"{where}: expected a non-empty sequence of tensors")
-    for position, t in enumerate(tensors):
-        if not isinstance(t, Tensor):
-            raise TypeError(f"{where}: expected a sequence of tensors, got "
-                            f"{type(t).__name__} at position {position}")
-    return tensors
-
-
-def stack(tensors, dim=0):
-    """Join tensors of equal shape along a new dimension."""
-    tensors = _tensor_list(tensors, "stack")
-    shapes = {t.shape for t in tensors}
-    if len(shapes) > 1:
-        raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
-    return cat([t.unsqueeze(dim) for t in tensors], dim)
-
-
-from . import autograd, ops, random  # noqa: E402  (these modules use Tensor, defined above)
-from .autograd.grad_mode import grad_state  # noqa: E402

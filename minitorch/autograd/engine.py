@@ -7,15 +7,20 @@ its consumers have sent their gradients, so re-used tensors (``b = a + a``)
 receive the sum of every path. Each node's gradient is dropped as soon as it is
 consumed, and its saved tensors are freed unless the graph is retained.
 
-Gradients flow as plain ndarrays, and a node whose Function defines
-``backward_arrays`` computes on them directly. With ``create_graph=True`` they
-flow as Tensors through every ``backward`` instead, with grad mode on, so that
-the backward pass is itself recorded (higher-order derivatives).
+Gradients flow as plain ndarrays, and a primitive's one derivative rule runs on
+them directly (a user's ``Function`` gets them wrapped in Tensors). With
+``create_graph=True`` they flow as Tensors through the same rules instead, with
+grad mode on, so that the backward pass is itself recorded (higher-order
+derivatives).
+
+Gradient hooks (``Tensor.register_hook``) run on a node's incoming gradient
+before its rule, and on a leaf's gradient before it is accumulated.
 """
 import heapq
 
 from ..backend import ndarray, xp
-from .function import Context, freed_graph_error
+from ..tensor import Tensor, _make_tensor
+from .function import Node, freed_graph_error
 from .grad_mode import grad_state
 
 
@@ -51,6 +56,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
             if node.freed:
                 raise freed_graph_error(node)
             grad = buffers.pop(node)
+            if node.hooks:
+                grad = _run_hooks(node.hooks, grad, create_graph, node)
             if node.retained is not None:
                 _retain(node, grad)
             if capture is not None and id(node) in capture:
@@ -59,8 +66,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
             fn = node.fn
             if create_graph:
                 grads = fn.backward(node, grad)
-            elif fn.backward_arrays is not None:
-                grads = fn.backward_arrays(node, grad)
+            elif fn.rule_on_arrays:
+                node.as_arrays = True
+                grads = fn.backward(node, grad)
             else:
                 grads = fn.backward(node, _make_tensor(grad))
             if type(grads) is not tuple:
@@ -76,7 +84,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                     continue
                 if type(input_grad) is not ndarray or create_graph:
                     input_grad = as_value(input_grad)
-                if type(edge) is Context:
+                if isinstance(edge, Node):
                     if input_grad.shape != edge.out_shape:
                         input_grad = _sum_to_shape(input_grad, edge.out_shape, node)
                     previous = buffers.get(edge)
@@ -91,7 +99,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                         input_grad = _sum_to_shape(input_grad, data.shape, node)
                     if (edge.grad is None and capture is None and not create_graph
                             and input_grad is not grad and input_grad.base is None
-                            and input_grad.dtype == data.dtype):
+                            and input_grad.dtype == data.dtype and edge._hooks is None):
                         edge.grad = _make_tensor(input_grad)  # the usual case, made short
                     else:
                         _deliver_to_leaf(edge, input_grad, grad, create_graph, capture,
@@ -139,7 +147,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         value = captured[capture[id(tensor.grad_fn or tensor)]]
         if value is None and not allow_unused:
             raise RuntimeError(
-                f"grad: input {slot} (shape {tensor.shape}) was not used to compute "
+                f"grad: input {slot} (shape {tuple(tensor.shape)}) was not used to compute "
                 "the outputs; pass allow_unused=True to get None for it")
         results.append(value)
     return tuple(results)
@@ -165,15 +173,15 @@ def _roots_and_seeds(tensors, grad_tensors, where):
             if tensor._data.size != 1:
                 raise RuntimeError(
                     f"{where}: grad can be implicitly created only for outputs with one "
-                    f"element; output {position} has shape {tensor.shape}: pass "
+                    f"element; output {position} has shape {tuple(tensor.shape)}: pass "
                     "gradient= with that shape")
             seed = _ones_like(tensor)
         elif not isinstance(seed, Tensor):
             seed = Tensor(seed, dtype=tensor.dtype)
         if seed.shape != tensor.shape:
             raise RuntimeError(
-                f"{where}: gradient of shape {seed.shape} does not match output "
-                f"{position} of shape {tensor.shape}")
+                f"{where}: gradient of shape {tuple(seed.shape)} does not match output "
+                f"{position} of shape {tuple(tensor.shape)}")
         seeds.append(seed)
     return tensors, seeds
 
@@ -188,7 +196,7 @@ def _sum_to_shape(grad, shape, node):
     leading, kept = _unbroadcast_axes(grad.shape, shape)
     if leading < 0:
         raise RuntimeError(
-            f"{node.name()}: backward returned a gradient of shape {grad.shape} "
+            f"{node.name()}: backward returned a gradient of shape {tuple(grad.shape)} "
             f"for an input of shape {shape}")
     summed = tuple(range(leading))
     if type(grad) is ndarray:
@@ -203,7 +211,7 @@ def _sum_to_shape(grad, shape, node):
             grad = grad.sum(kept, keepdim=True)
     if grad.shape != shape:
         raise RuntimeError(
-            f"{node.name()}: backward returned a gradient of shape {grad.shape} "
+            f"{node.name()}: backward returned a gradient of shape {tuple(grad.shape)} "
             f"for an input of shape {shape}")
     return grad
 
@@ -224,6 +232,8 @@ def _unbroadcast_axes(grad_shape, shape):
 
 def _deliver_to_leaf(leaf, grad, node_grad, create_graph, capture, captured):
     """Add ``grad`` to ``leaf.grad`` (or to its capture slot for ``autograd.grad``)."""
+    if leaf._hooks:
+        grad = _run_hooks(leaf._hooks, grad, create_graph, leaf)
     if capture is not None:
         slot = capture.get(id(leaf))
         if slot is not None:
@@ -246,6 +256,23 @@ def _deliver_to_leaf(leaf, grad, node_grad, create_graph, capture, captured):
         leaf.grad = current + _make_tensor(grad)
     else:
         current._data += grad
+
+
+def _run_hooks(hooks, grad, create_graph, owner):
+    """Call each hook on the gradient (as a Tensor); a returned Tensor replaces it."""
+    for hook in list(hooks.values()):
+        result = hook(grad if create_graph else _make_tensor(grad))
+        if result is None:
+            continue
+        if not isinstance(result, Tensor):
+            raise TypeError(f"hook: a gradient hook must return a Tensor or None, got "
+                            f"{type(result).__name__}")
+        if result.shape != grad.shape:
+            raise RuntimeError(f"hook: the hook returned a gradient of shape "
+                               f"{tuple(result.shape)} for a gradient of shape "
+                               f"{tuple(grad.shape)}")
+        grad = result if create_graph else result._data
+    return grad
 
 
 def _retain(node, grad):
@@ -287,4 +314,3 @@ def _as_tensor(value):
     return _make_tensor(_as_array(value))
 
 
-from ..tensor import Tensor, _make_tensor  # noqa: E402  (tensor.py imports this module)

@@ -1,28 +1,32 @@
-"""``Function`` and its ``Context``: how one operation joins the graph.
+"""``Function`` and its graph node: how one operation joins the graph.
 
 An operation is a ``Function`` subclass with two static methods side by side:
 
-* ``forward(ctx, *args)`` computes the result. It runs with grad mode off, so it
-  may use arrays (``x._data``) or tensor operations alike, and returns an array or
-  a Tensor. It calls ``ctx.save_for_backward(...)`` for the tensors ``backward``
-  needs, and may keep other values as attributes of ``ctx``.
-* ``backward(ctx, grad)`` receives the gradient of the output (a Tensor of the
-  output's shape) and returns one gradient per argument of ``forward`` (a Tensor,
-  or None for arguments that are not differentiable). Written with tensor
-  operations, it is itself differentiable, which is how ``create_graph=True``
-  gives higher-order derivatives. A returned gradient may keep broadcast axes:
-  the engine sums it back to its input's shape in one place.
+* ``forward(ctx, *args)`` computes the result from tensors (and other
+  arguments) and returns an array or a Tensor. It calls
+  ``ctx.save_for_backward(...)`` for the tensors ``backward`` needs, and may keep
+  other values (shapes, masks as arrays) as attributes of ``ctx``.
+* ``backward(ctx, grad)`` receives the gradient of the output and returns one
+  gradient per argument of ``forward`` (None for arguments that get none). A
+  returned gradient may keep broadcast axes: the engine sums it back to its
+  input's shape in one place.
 
-Operations on the hot path of training may also define
-``backward_arrays(ctx, grad)``: the same rule on plain ndarrays (``grad`` and
-the result are arrays). The engine uses it whenever no graph of the backward
-pass is being built (``create_graph=False``, the usual case), skipping a Tensor
-per intermediate step; ``gradcheck`` tests it, ``gradgradcheck`` tests
-``backward``. It must return fresh arrays, ``grad`` itself or views of it,
-never an array that it keeps.
+A user's ``Function`` works as in PyTorch: ``backward`` gets Tensors and
+computes with tensor operations (so it is differentiable again), and
+``forward`` runs with grad mode off.
+
+The library's own operations are ``Primitive`` subclasses, whose one derivative
+rule is written so that it runs on ndarrays *or* Tensors: with operators
+(``grad * b``) and the functions of ``minitorch.ops.either``
+(``either.exp(a)``), never with methods of one kind only. The engine runs the
+rule on plain ndarrays when no graph of the backward pass is built (the training
+hot path: no Tensor per intermediate step), and on Tensors, recorded, when
+``create_graph=True`` (so second derivatives come from the same rule);
+``ctx.saved_tensors`` hands out the same kind as ``grad``. A primitive's forward
+computes on arrays (``a._data``) and never records, so grad mode is left alone.
 
 ``Function.apply(*args)`` runs ``forward`` and, when grad mode is on and an input
-requires grad, records a ``Context`` as the output's ``grad_fn``.
+requires grad, records a node (``AddBackward0``, ...) as the output's ``grad_fn``.
 """
 import functools
 import itertools
@@ -30,30 +34,34 @@ import operator
 import weakref
 
 from ..backend import ndarray, xp
+from ..tensor import RemovableHandle, Tensor, _make_tensor, make_view, version
 from .grad_mode import grad_state
 
 
-class Context:
-    """The node of one recorded operation: the output tensor's ``grad_fn``.
+class Node:
+    """A recorded operation: the ``ctx`` of forward/backward and the ``grad_fn`` of its
+    output. Each Function has its own subclass, named like PyTorch's (``MulBackward0``).
 
     ``next`` is a list with one entry per argument of ``forward``: the input's
-    own ``grad_fn`` (a Context), the input itself when it is a leaf that requires
+    own ``grad_fn`` (a Node), the input itself when it is a leaf that requires
     grad, or None when no gradient flows there. ``sequence`` orders recorded
     operations (the engine runs later ones first). ``retained`` is a weak
     reference to the output when its ``.grad`` must be kept (``retain_grad()``).
+    ``as_arrays`` is set by the engine while it runs a primitive's rule on arrays.
     Attributes that ``forward`` sets on ``ctx`` live in its ``__dict__``.
     """
 
-    __slots__ = ("fn", "next", "out_shape", "recording", "retained", "sequence", "__dict__",
+    __slots__ = ("next", "out_shape", "recording", "retained", "sequence", "__dict__",
                  "__weakref__")
+
+    fn = None  # the Function class (set on each subclass)
 
     # Defaults shared by every node until one sets its own (saves work per operation).
     saved = ()
     saved_versions = []
     freed = False
-
-    def __init__(self, fn):
-        self.fn = fn
+    as_arrays = False
+    hooks = None
 
     def save_for_backward(self, *tensors):
         """Keep tensors (or None) for ``backward``; in-place changes to them are caught."""
@@ -63,21 +71,24 @@ class Context:
 
     @property
     def saved_tensors(self):
-        """The saved tensors; raises if one was modified in place since it was saved."""
+        """The saved tensors (their arrays while a rule runs on arrays); raises if one
+        was modified in place since it was saved."""
         if self.freed:
             raise freed_graph_error(self)
         saved = self.saved
         if [None if t is None else t._counter[0] for t in saved] != self.saved_versions:
             self._raise_modified()
+        if self.as_arrays:
+            return [None if t is None else t._data for t in saved]
         return saved
 
     def _raise_modified(self):
-        for position, (t, version) in enumerate(zip(self.saved, self.saved_versions)):
-            if t is not None and t._version != version:
+        for position, (t, saved_version) in enumerate(zip(self.saved, self.saved_versions)):
+            if t is not None and version(t) != saved_version:
                 raise RuntimeError(
-                    f"{self.name()}: tensor {position} of shape {t.shape} saved for "
-                    f"backward was modified by an in-place operation (version "
-                    f"{version} when saved, now {t._version}); this would give a "
+                    f"{self.name()}: tensor {position} of shape {tuple(t._data.shape)} saved "
+                    f"for backward was modified by an in-place operation (version "
+                    f"{saved_version} when saved, now {version(t)}); this would give a "
                     "wrong gradient. Use an out-of-place operation or .clone() first")
 
     @property
@@ -90,20 +101,45 @@ class Context:
         """``(grad_fn or leaf tensor or None, 0)`` per input, as PyTorch shows it."""
         return tuple((edge, 0) for edge in self.next)
 
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` on the gradient of this node's output before its rule
+        runs; a returned Tensor replaces the gradient (``Tensor.register_hook``)."""
+        if self.hooks is None:
+            self.hooks = {}
+        return RemovableHandle(self.hooks, hook)
+
     def release(self):
         """Free what was saved, after a backward pass that does not retain the graph."""
+        hooks = self.hooks
         self.__dict__.clear()  # saved tensors and whatever forward kept on ctx
         self.freed = True
+        if hooks:
+            self.hooks = hooks
 
-    def name(self):
-        return f"{self.fn.__name__}Backward"
+    @classmethod
+    def name(cls):
+        return cls.__name__
 
     def __repr__(self):
-        return f"<{self.name()}>"
+        return f"<{self.name()} object at {id(self):#x}>"
+
+
+Context = Node  # the name minitorch used before nodes were named per operation
 
 
 class Function:
     """Base class of every differentiable operation (see the module docstring)."""
+
+    node_name = None  # the grad_fn's class name; default "<Name>Backward"
+    rule_on_arrays = False  # True for Primitive: backward also runs on ndarrays
+    makes_view = False  # True when the output may share memory with the first input
+    Node = Node  # the node class of this Function (made per subclass below)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("node_name") or f"{cls.__name__}Backward"
+        cls.Node = type(name, (Node,), {"__slots__": (), "fn": cls,
+                                        "__module__": cls.__module__})
 
     @staticmethod
     def forward(ctx, *args):
@@ -113,49 +149,78 @@ class Function:
     def backward(ctx, grad):
         raise NotImplementedError("Function subclasses implement backward(ctx, grad)")
 
-    backward_arrays = None  # optional fast form of backward on ndarrays (see above)
-    makes_view = False  # True when the output may share memory with the first input
-
     @classmethod
     def apply(cls, *args):
-        """Run ``forward`` on ``args`` and record the operation when needed."""
-        enabled = grad_state.enabled
-        if enabled:  # one edge per argument: where its gradient goes (None: nowhere)
-            edges = [(arg.grad_fn or arg) if isinstance(arg, Tensor) and arg.requires_grad
-                     else None for arg in args]
-            record = any(map(_is_edge, edges))
-        else:
-            record = False
-        ctx = _new_object(Context)
-        ctx.fn = cls
-        ctx.recording = record
-        grad_state.enabled = False
+        """Run ``forward`` (with grad mode off) and record the operation when needed."""
+        ctx, record, edges = _prepare(cls, args)
+        previous = grad_state.enabled
+        grad_state.enabled = False  # this thread's mode: a user's forward uses tensors
         try:
             out = cls.forward(ctx, *args)
         except (ValueError, TypeError, IndexError) as error:
-            named = _operation_error(cls, args, error)
-            if named is error:
-                raise
-            raise named from error
+            _raise_named(cls, args, error)
         finally:
-            grad_state.enabled = enabled
-        if type(out) is not ndarray:
-            out = out._data if isinstance(out, Tensor) else xp.asarray(out)
-        result = _make_tensor(out)
-        if cls.makes_view and out.base is not None and xp.may_share_memory(out, args[0]._data):
-            result._counter = args[0]._counter  # a view: in-place changes show in both
-            base = args[0]._base
-            result._base = args[0] if base is None else base
-        if record:
-            ctx.next = edges
-            ctx.sequence = next(_sequence)  # later operations get larger numbers
-            ctx.retained = None
-            ctx.out_shape = out.shape
-            result.requires_grad = True
-            result.grad_fn = ctx
-            if grad_state.retain_all:
-                ctx.retained = weakref.ref(result)
-        return result
+            grad_state.enabled = previous
+        return _finish(cls, ctx, record, edges, args, out)
+
+
+class Primitive(Function):
+    """A library operation: forward on arrays, one backward rule for arrays and Tensors.
+
+    The rule uses operators and ``minitorch.ops.either`` only (see the module
+    docstring), so the engine can run it on ndarrays or on Tensors. Its grad_fn
+    is named ``<Name>Backward0`` unless ``node_name`` gives PyTorch's name.
+    """
+
+    rule_on_arrays = True
+
+    def __init_subclass__(cls, **kwargs):
+        if "node_name" not in cls.__dict__:
+            cls.node_name = f"{cls.__name__}Backward0"
+        super().__init_subclass__(**kwargs)
+
+    @classmethod
+    def apply(cls, *args):
+        """Run ``forward`` and record the operation when needed (no grad-mode switch:
+        a primitive's forward computes on arrays)."""
+        ctx, record, edges = _prepare(cls, args)
+        try:
+            out = cls.forward(ctx, *args)
+        except (ValueError, TypeError, IndexError) as error:
+            _raise_named(cls, args, error)
+        return _finish(cls, ctx, record, edges, args, out)
+
+
+def _prepare(cls, args):
+    """A fresh node, whether to record it, and its edges (one per argument)."""
+    if grad_state.enabled:  # one edge per argument: where its gradient goes (None: nowhere)
+        edges = [(arg.grad_fn or arg) if isinstance(arg, Tensor) and arg.requires_grad
+                 else None for arg in args]
+        record = any(map(_is_edge, edges))
+    else:
+        edges, record = None, False
+    ctx = _new_object(cls.Node)
+    ctx.recording = record
+    return ctx, record, edges
+
+
+def _finish(cls, ctx, record, edges, args, out):
+    """Wrap forward's result in a Tensor and, when recording, link it to ``ctx``."""
+    if type(out) is not ndarray:
+        out = out._data if isinstance(out, Tensor) else xp.asarray(out)
+    result = _make_tensor(out)
+    if cls.makes_view and out.base is not None and xp.may_share_memory(out, args[0]._data):
+        make_view(result, args[0])  # in-place changes show in both
+    if record:
+        ctx.next = edges
+        ctx.sequence = next(_sequence)  # later operations get larger numbers
+        ctx.retained = None
+        ctx.out_shape = out.shape
+        result.requires_grad = True
+        result.grad_fn = ctx
+        if grad_state.retain_all:
+            ctx.retained = weakref.ref(result)
+    return result
 
 
 def freed_graph_error(node):
@@ -171,15 +236,13 @@ _sequence = itertools.count()
 _is_edge = functools.partial(operator.is_not, None)  # _is_edge(e) == (e is not None)
 
 
-def _operation_error(cls, args, error):
-    """The same kind of error, prefixed with the operation's name and input shapes."""
+def _raise_named(cls, args, error):
+    """Raise ``error`` again, prefixed with the operation's name and input shapes
+    (unless its message already starts with the name)."""
     name = cls.__name__.lower()
     message = str(error)
     if message.startswith(name + ":"):
-        return error
-    shapes = ", ".join(str(a.shape) for a in args if isinstance(a, Tensor))
+        raise error
+    shapes = ", ".join(str(tuple(a._data.shape)) for a in args if isinstance(a, Tensor))
     kind = next(k for k in (IndexError, ValueError, TypeError) if isinstance(error, k))
-    return kind(f"{name}: {message} (input shapes {shapes})")
-
-
-from ..tensor import Tensor, _make_tensor  # noqa: E402  (tensor.py imports this module)
+    raise kind(f"{name}: {message} (input shapes {shapes})") from error

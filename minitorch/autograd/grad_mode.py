@@ -1,19 +1,23 @@
-"""Grad mode: whether operations record a graph (``no_grad``, ``enable_grad``).
+"""Grad mode: whether operations record a graph (``no_grad``, ``enable_grad``,
+``set_grad_enabled``, ``inference_mode``).
 
-The mode is one process-wide switch (PyTorch keeps one per thread): minitorch is
-not meant to run graphs from several threads at once.
+As in PyTorch, the mode belongs to the calling thread: ``with mt.no_grad():`` in
+one thread leaves every other thread recording, and a new thread starts with
+grad mode on. Operations only read it; only these context managers (and the
+backward engine, for the duration of a backward pass in its own thread) set it.
 """
 import functools
+import threading
 
 
-class _GradState:
-    """Module-level switch read by ``Function.apply`` on every operation."""
+class _GradState(threading.local):
+    """Per-thread switches read by ``Function.apply`` on every operation.
 
-    __slots__ = ("enabled", "retain_all")
+    The class attributes are each new thread's starting values.
+    """
 
-    def __init__(self):
-        self.enabled = True
-        self.retain_all = False  # see retain_grads()
+    enabled = True
+    retain_all = False  # see retain_grads()
 
 
 grad_state = _GradState()
@@ -94,6 +98,41 @@ class enable_grad(_GradModeContext):
     """Enable graph recording inside a ``no_grad`` block."""
 
     mode = True
+
+
+class inference_mode(_GradModeContext):
+    """``no_grad`` for code that only evaluates: ``with mt.inference_mode():``.
+
+    ``inference_mode(False)`` leaves grad mode as it is, as in PyTorch. (PyTorch
+    also marks the tensors made inside as inference tensors; minitorch's are
+    ordinary tensors that do not require grad.)
+    """
+
+    mode = False
+
+    def __new__(cls, mode=True):
+        if callable(mode):  # bare decorator: @mt.inference_mode
+            return super().__new__(cls)(mode)
+        return super().__new__(cls)
+
+    def __init__(self, mode=True):
+        self.enabled = bool(mode) if not callable(mode) else True
+
+    def __enter__(self):
+        self.prev = grad_state.enabled
+        if self.enabled:
+            grad_state.enabled = False
+        return self
+
+    def __call__(self, fn):
+        enabled = self.enabled
+
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with inference_mode(enabled):
+                return fn(*args, **kwargs)
+
+        return wrapper
 
 
 class retain_grads:

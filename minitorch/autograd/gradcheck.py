@@ -6,6 +6,11 @@ a mismatch names the input, the element, and both values.
 """
 import itertools
 
+from ..backend import xp
+from ..tensor import Tensor
+from .engine import grad
+from .grad_mode import enable_grad, no_grad
+
 
 class GradcheckError(AssertionError):
     """An analytic gradient disagrees with its finite-difference estimate."""
@@ -126,8 +131,3 @@ def _numeric_jacobians(fn, inputs, checked, eps):
                              else xp.zeros((0, 0)))
     return jacobians
 
-
-from ..backend import xp  # noqa: E402
-from ..tensor import Tensor  # noqa: E402
-from .engine import grad  # noqa: E402
-from .grad_mode import enable_grad, no_grad  # noqa: E402

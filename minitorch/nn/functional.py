@@ -10,7 +10,7 @@ import math
 
 from ..creation import from_numpy
 from ..random import default_generator
-from ..tensor import where
+from ..methods import where
 
 from .. import ops
 from ..backend import xp

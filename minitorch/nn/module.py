@@ -14,7 +14,8 @@ from ..autograd import no_grad
 from ..creation import from_numpy
 
 from ..backend import xp
-from ..tensor import Tensor, _parse_to_args, reset_grads
+from ..methods import parse_to_args as _parse_to_args
+from ..tensor import Tensor, reset_grads
 from .parameter import Parameter
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])

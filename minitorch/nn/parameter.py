@@ -1,5 +1,5 @@
 """``Parameter``: a Tensor that a Module registers as one of its learnable weights."""
-from ..tensor import Tensor
+from ..tensor import Tensor, share_version
 
 
 class Parameter(Tensor):
@@ -21,7 +21,7 @@ class Parameter(Tensor):
                 "wrap data with mt.tensor(...) first")
         super().__init__(())
         self._data = data._data
-        self._counter = data._counter  # same memory, same version counter
+        share_version(self, data)  # same memory, same version counter
         self.requires_grad_(requires_grad)
 
     def __repr__(self):

@@ -1,4 +1,5 @@
-"""The primitive differentiable operations, each a ``Function`` subclass.
+"""The primitive differentiable operations, each a ``Primitive`` subclass with its
+forward and its one derivative rule side by side (see ``autograd.function``).
 
 Where is the gradient of X? In the class named X:
 
@@ -31,5 +32,5 @@ def cross_entropy(logits, target, reduction="mean"):
     No input checks (a target outside 0..C-1 reads a wrong logit): callers
     validate, as ``nn.functional.cross_entropy`` does.
     """
-    target = getattr(target, "data", target)
+    target = getattr(target, "_data", target)  # a Tensor's array, or an array
     return CrossEntropy.apply(logits, target, reduction)

@@ -1,4 +1,7 @@
-"""Elementwise operations: forward on arrays, backward in tensor operations.
+"""Elementwise operations: forward on arrays, one derivative rule beside it.
+
+Each backward is written with operators and ``either`` functions, so the engine
+runs it on ndarrays (training) or on Tensors (``create_graph=True``) alike.
 
 Operations whose derivative is a function of their output (exp, tanh, sigmoid)
 recompute it from the saved input in backward rather than keep the output
@@ -9,11 +12,12 @@ broadcast shape and the engine sums them back to each input's shape.
 """
 import math
 
-from ..autograd.function import Function
+from ..autograd.function import Primitive
 from ..backend import erf, xp
+from . import either
 
 
-class Add(Function):
+class Add(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         return a._data + b._data
@@ -22,10 +26,8 @@ class Add(Function):
     def backward(ctx, grad):
         return grad, grad
 
-    backward_arrays = backward
 
-
-class Sub(Function):
+class Sub(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         return a._data - b._data
@@ -34,10 +36,8 @@ class Sub(Function):
     def backward(ctx, grad):
         return grad, -grad
 
-    backward_arrays = backward
 
-
-class Mul(Function):
+class Mul(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -49,14 +49,8 @@ class Mul(Function):
         grad_a, grad_b = ctx.needs_input_grad
         return (grad * b if grad_a else None), (grad * a if grad_b else None)
 
-    @staticmethod
-    def backward_arrays(ctx, grad):
-        a, b = ctx.saved_tensors
-        grad_a, grad_b = ctx.needs_input_grad
-        return (grad * b._data if grad_a else None), (grad * a._data if grad_b else None)
 
-
-class Div(Function):
+class Div(Primitive):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -68,14 +62,8 @@ class Div(Function):
         grad_a = grad / b
         return grad_a, -grad_a * a / b
 
-    @staticmethod
-    def backward_arrays(ctx, grad):
-        a, b = ctx.saved_tensors
-        grad_a = grad / b._data
-        return grad_a, -grad_a * a._data / b._data
 
-
-class Neg(Function):
+class Neg(Primitive):
     @staticmethod
     def forward(ctx, a):
         return -a._data
@@ -84,11 +72,11 @@ class Neg(Function):
     def backward(ctx, grad):
         return -grad
 
-    backward_arrays = backward
 
-
-class PowScalar(Function):
+class PowScalar(Primitive):
     """``a ** exponent`` for a Python number ``exponent`` (d/da of a**0 is 0)."""
+
+    node_name = "PowBackward0"
 
     @staticmethod
     def forward(ctx, a, exponent):
@@ -101,25 +89,17 @@ class PowScalar(Function):
         (a,) = ctx.saved_tensors
         p = ctx.exponent
         if p == 0:
-            return grad * 0.0, None
+            return grad * 0, None
         if p == 2:
-            return grad * a * 2, None
+            return grad * 2 * a, None
         return grad * p * a ** (p - 1), None
 
-    @staticmethod
-    def backward_arrays(ctx, grad):
-        (a,) = ctx.saved_tensors
-        p = ctx.exponent
-        if p == 0:
-            return xp.zeros_like(grad), None
-        if p == 2:
-            return grad * 2 * a._data, None
-        return grad * p * a._data ** (p - 1), None
 
-
-class Pow(Function):
+class Pow(Primitive):
     """``a ** b`` for tensors. As in PyTorch, d/da is 0 where b == 0, and d/db
     (a**b * log(a)) is 0 where a == 0 and b >= 0 (nan where a < 0)."""
+
+    node_name = "PowBackward1"
 
     @staticmethod
     def forward(ctx, a, b):
@@ -130,23 +110,14 @@ class Pow(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         grad_a, grad_b = ctx.needs_input_grad
-        zero = _zero_like(grad)
-        return (Where.apply(b._data == 0, zero, grad * b * a ** (b - 1)) if grad_a else None,
-                Where.apply((a._data == 0) & (b._data >= 0), zero, grad * a ** b * a.log())
-                if grad_b else None)
-
-    @staticmethod
-    def backward_arrays(ctx, grad):
-        a, b = ctx.saved_tensors
-        grad_a, grad_b = ctx.needs_input_grad
-        a, b = a._data, b._data
+        b_zero = either.array(b) == 0
+        a_zero = (either.array(a) == 0) & (either.array(b) >= 0)
         with xp.errstate(divide="ignore", invalid="ignore"):
-            return (xp.where(b == 0, 0, grad * b * a ** (b - 1)) if grad_a else None,
-                    xp.where((a == 0) & (b >= 0), 0, grad * a ** b * xp.log(a))
-                    if grad_b else None)
+            return (either.where(b_zero, 0, grad * b * a ** (b - 1)) if grad_a else None,
+                    either.where(a_zero, 0, grad * a ** b * either.log(a)) if grad_b else None)
 
 
-class Exp(Function):
+class Exp(Primitive):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -155,15 +126,10 @@ class Exp(Function):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return grad * a.exp()
-
-    @staticmethod
-    def backward_arrays(ctx, grad):
-        (a,) = ctx.saved_tensors
-        return grad * xp.exp(a._data)
+        return grad * either.exp(a)
 
 
-class Log(Function):
+class Log(Primitive):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -175,7 +141,7 @@ class Log(Function):
         return grad / a
 
 
-class Sqrt(Function):
+class Sqrt(Primitive):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -184,10 +150,10 @@ class Sqrt(Function):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return grad / (a.sqrt() * 2)
+        return grad / (either.sqrt(a) * 2)
 
 
-class Sin(Function):
+class Sin(Primitive):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -196,10 +162,10 @@ class Sin(Function):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return grad * a.cos()
+        return grad * either.cos(a)
 
 
-class Cos(Function):
+class Cos(Primitive):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
@@ -208,10 +174,10 @@ class Cos(Function):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return -grad * a.sin()
+        return -grad * either.sin(a)
 
 
-class Tanh(Function):
+class Tanh(Primitive):
     """tanh; its gradient 1 - tanh(x)**2 is finite (0) at +-1000."""
 
     @staticmethod
@@ -222,39 +188,29 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        out = a.tanh()
-        return grad * (1 - out * out)
-
-    @staticmethod
-    def backward_arrays(ctx, grad):
-        (a,) = ctx.saved_tensors
-        out = xp.tanh(a._data)
+        out = either.tanh(a)
         return grad * (1 - out * out)
 
 
-class Sigmoid(Function):
+class Sigmoid(Primitive):
     """1 / (1 + exp(-x)), from exp(-|x|): no overflow at +-1000, exact tails."""
 
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return _sigmoid(a._data)
+        return either._sigmoid(a._data)
 
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        out = a.sigmoid()
-        return grad * out * (1 - out)
-
-    @staticmethod
-    def backward_arrays(ctx, grad):
-        (a,) = ctx.saved_tensors
-        out = _sigmoid(a._data)
+        out = either.sigmoid(a)
         return grad * out * (1 - out)
 
 
-class Relu(Function):
+class Relu(Primitive):
     """max(x, 0); the gradient at exactly 0 is 0, as in PyTorch."""
+
+    node_name = "ReluBackward0"
 
     @staticmethod
     def forward(ctx, a):
@@ -264,15 +220,10 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return Where.apply(a._data > 0, grad, _zero_like(grad))
-
-    @staticmethod
-    def backward_arrays(ctx, grad):
-        (a,) = ctx.saved_tensors
-        return grad * (a._data > 0)  # ~10x faster than where() in NumPy
+        return grad * (a > 0)  # a constant mask; ~10x faster than where() in NumPy
 
 
-class Abs(Function):
+class Abs(Primitive):
     """|x|; the gradient at 0 is 0 (sign(0)), as in PyTorch."""
 
     @staticmethod
@@ -283,44 +234,45 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return grad * _constant(xp.sign(a._data))
+        return grad * either.like(grad, xp.sign(either.array(a)))
 
 
-class Erf(Function):
+class Erf(Primitive):
     """The error function; d/dx erf(x) = 2/sqrt(pi) * exp(-x**2)."""
 
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return erf(a._data).astype(a.dtype, copy=False)
+        return erf(a._data).astype(a._data.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return grad * (-(a * a)).exp() * (2 / math.sqrt(math.pi))
+        return grad * either.exp(-(a * a)) * (2 / math.sqrt(math.pi))
 
 
-class Clamp(Function):
+class Clamp(Primitive):
     """Clip to [low, high] (either may be None); gradient flows where low <= x <= high."""
+
+    node_name = "ClampBackward1"
 
     @staticmethod
     def forward(ctx, a, low, high):
-        ctx.save_for_backward(a)
-        ctx.low, ctx.high = low, high
+        if ctx.recording:  # a constant mask: the gradient does not depend on a again
+            inside = xp.ones(a._data.shape, dtype=bool)
+            if low is not None:
+                inside &= a._data >= low
+            if high is not None:
+                inside &= a._data <= high
+            ctx.inside = inside
         return xp.clip(a._data, low, high)
 
     @staticmethod
     def backward(ctx, grad):
-        (a,) = ctx.saved_tensors
-        inside = xp.ones(a.shape, dtype=bool)
-        if ctx.low is not None:
-            inside &= a._data >= ctx.low
-        if ctx.high is not None:
-            inside &= a._data <= ctx.high
-        return Where.apply(inside, grad, _zero_like(grad)), None, None
+        return grad * ctx.inside, None, None
 
 
-class _Choose(Function):
+class _Choose(Primitive):
     """Elementwise choice between a and b; where a == b each gets half the gradient
     (as PyTorch). ``choose`` picks the values, ``prefers_a`` says where a wins."""
 
@@ -328,14 +280,15 @@ class _Choose(Function):
 
     @classmethod
     def forward(cls, ctx, a, b):
-        ctx.save_for_backward(a, b)
+        if ctx.recording:  # a's share of the gradient: a constant
+            share = cls.prefers_a(a._data, b._data) + 0.5 * (a._data == b._data)
+            ctx.share = share.astype(xp.result_type(a._data, b._data), copy=False)
         return cls.choose(a._data, b._data)
 
-    @classmethod
-    def backward(cls, ctx, grad):
-        a, b = ctx.saved_tensors
-        share = cls.prefers_a(a._data, b._data) + 0.5 * (a._data == b._data)
-        return _split_by_share(grad, share)
+    @staticmethod
+    def backward(ctx, grad):
+        share = ctx.share
+        return grad * share, grad * (1 - share)
 
 
 class Maximum(_Choose):
@@ -350,7 +303,7 @@ class Minimum(_Choose):
     choose, prefers_a = staticmethod(xp.minimum), staticmethod(xp.less)
 
 
-class Where(Function):
+class Where(Primitive):
     """``a`` where the boolean array ``condition`` holds, else ``b``."""
 
     @staticmethod
@@ -360,17 +313,11 @@ class Where(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        zero = _zero_like(grad)
         condition = ctx.condition
-        return None, Where.apply(condition, grad, zero), Where.apply(condition, zero, grad)
-
-    @staticmethod
-    def backward_arrays(ctx, grad):
-        condition = ctx.condition
-        return None, xp.where(condition, grad, 0), xp.where(condition, 0, grad)
+        return None, either.where(condition, grad, 0), either.where(condition, 0, grad)
 
 
-class Clone(Function):
+class Clone(Primitive):
     @staticmethod
     def forward(ctx, a):
         return a._data.copy()
@@ -379,42 +326,17 @@ class Clone(Function):
     def backward(ctx, grad):
         return grad
 
-    backward_arrays = backward
 
+class Cast(Primitive):
+    """Convert to another (float) dtype; the gradient is converted back."""
 
-class Cast(Function):
-    """Convert to another dtype; the gradient is converted back."""
+    node_name = "ToCopyBackward0"
 
     @staticmethod
     def forward(ctx, a, dtype):
-        ctx.dtype = a.dtype
+        ctx.dtype = a._data.dtype
         return a._data.astype(dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.to(ctx.dtype), None
-
-
-def _sigmoid(array):
-    """1 / (1 + exp(-x)) without overflow, and accurate for large negative x."""
-    small = xp.exp(-xp.abs(array))  # in (0, 1]: never overflows
-    out = 1 / (1 + small)
-    return xp.where(array >= 0, out, small * out)
-
-
-def _constant(array):
-    """A tensor outside the graph, for arrays kept by forward to speed up backward."""
-    return _make_tensor(array)
-
-
-def _zero_like(grad):
-    return _make_tensor(xp.zeros((), dtype=grad.dtype))
-
-
-def _split_by_share(grad, share):
-    """Gradients ``grad * share`` and ``grad * (1 - share)`` for a two-input choice."""
-    share = share.astype(grad.dtype, copy=False)
-    return grad * _constant(share), grad * _constant(1 - share)
-
-
-from ..tensor import _make_tensor  # noqa: E402
+        return either.cast(grad, ctx.dtype), None

@@ -3,33 +3,31 @@
 Gradients of repeated integer indices accumulate (``np.add.at``), so
 ``x[[0, 0]].sum()`` gives ``x.grad[0] == 2``.
 """
-from ..autograd.function import Function
+from ..autograd.function import Primitive
 from ..backend import ndarray, xp
-from .elementwise import _zero_like
+from ..tensor import _make_tensor
+from . import either
 
 
-class GetItem(Function):
+class GetItem(Primitive):
+    node_name = "IndexBackward0"
     makes_view = True
 
     @staticmethod
     def forward(ctx, a, index):
-        ctx.in_shape, ctx.index = a.shape, index
+        ctx.in_shape, ctx.index = a._data.shape, index
         try:
             return a._data[index]
         except IndexError as error:
             raise IndexError(f"getitem: index {_describe(index)} is invalid for a tensor "
-                             f"of shape {a.shape}: {error}") from None
+                             f"of shape {tuple(a.shape)}: {error}") from None
 
     @staticmethod
     def backward(ctx, grad):
-        return IndexAdd.apply(grad, ctx.index, ctx.in_shape), None
-
-    @staticmethod
-    def backward_arrays(ctx, grad):
-        return _index_add(grad, ctx.index, ctx.in_shape), None
+        return either.apply(IndexAdd, grad, ctx.index, ctx.in_shape), None
 
 
-class IndexAdd(Function):
+class IndexAdd(Primitive):
     """Zeros of ``shape`` with ``values`` added at ``index`` (the backward of GetItem)."""
 
     @staticmethod
@@ -42,7 +40,7 @@ class IndexAdd(Function):
         return grad[ctx.index], None, None
 
 
-class SetItem(Function):
+class SetItem(Primitive):
     """A copy of ``a`` with ``value`` written at ``index`` (``a[index] = value``)."""
 
     @staticmethod
@@ -52,51 +50,66 @@ class SetItem(Function):
         try:
             out[index] = value._data
         except (IndexError, ValueError) as error:
-            raise type(error)(f"setitem: cannot assign a value of shape {value.shape} at "
-                              f"index {_describe(index)} of a tensor of shape {a.shape}: "
+            raise type(error)(f"setitem: cannot assign a value of shape {tuple(value.shape)} at "
+                              f"index {_describe(index)} of a tensor of shape {tuple(a.shape)}: "
                               f"{error}") from None
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        zero = _zero_like(grad)
         grad_a, _, grad_value = ctx.needs_input_grad
-        return (SetItem.apply(grad, ctx.index, zero) if grad_a else None, None,
+        return (_set_zero(grad, ctx.index) if grad_a else None, None,
                 grad[ctx.index] if grad_value else None)
 
 
-class Gather(Function):
+class Gather(Primitive):
     """``out[i][j] = a[i][index[i][j]]`` along ``dim`` (``index`` has a's ndim)."""
 
     @staticmethod
     def forward(ctx, a, dim, index):
         if index.ndim != a.ndim or index.dtype.kind not in "iu":
             raise ValueError(f"gather: index must be an integer array with the input's "
-                             f"{a.ndim} dimensions, got dtype {index.dtype} shape {index.shape}")
-        ctx.in_shape, ctx.dim, ctx.index = a.shape, dim, index
-        dim = dim % a.ndim
-        # as PyTorch, index may be smaller than a in the other dimensions
-        region = tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(index.shape))
-        return xp.take_along_axis(a._data[region], index, axis=dim)
+                             f"{a.ndim} dimensions, got dtype {index.dtype} shape {tuple(index.shape)}")
+        ctx.in_shape, ctx.dim, ctx.index = a._data.shape, dim, index
+        return _take_along(a._data, dim, index)
 
     @staticmethod
     def backward(ctx, grad):
-        return ScatterAdd.apply(grad, ctx.dim, ctx.index, ctx.in_shape), None, None
+        return either.apply(ScatterAdd, grad, ctx.dim, ctx.index, ctx.in_shape), None, None
 
 
-class ScatterAdd(Function):
+class ScatterAdd(Primitive):
     """Zeros of ``shape`` with ``values`` added at ``index`` along ``dim``."""
 
     @staticmethod
     def forward(ctx, values, dim, index, shape):
         ctx.dim, ctx.index = dim, index
-        out = xp.zeros(shape, dtype=values.dtype)
-        xp.add.at(out, _along_axis(index, dim), values._data)
-        return out
+        return _scatter_add(values._data, dim, index, shape)
 
     @staticmethod
     def backward(ctx, grad):
-        return Gather.apply(grad, ctx.dim, ctx.index), None, None, None
+        return either.apply(Gather, grad, ctx.dim, ctx.index), None, None, None
+
+
+def _take_along(array, dim, index):
+    """``array`` read at ``index`` along ``dim``; as PyTorch, ``index`` may be smaller
+    than ``array`` in the other dimensions."""
+    dim = dim % array.ndim
+    region = tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(index.shape))
+    return xp.take_along_axis(array[region], index, axis=dim)
+
+
+def _scatter_add(values, dim, index, shape):
+    """Zeros of ``shape`` with the array ``values`` added at ``index`` along ``dim``."""
+    out = xp.zeros(shape, dtype=values.dtype)
+    xp.add.at(out, _along_axis(index, dim), values)
+    return out
+
+
+def _set_zero(grad, index):
+    """``grad`` with zeros written at ``index`` (a copy; recorded for Tensors)."""
+    zero = _make_tensor(xp.zeros((), either.array(grad).dtype))
+    return either.apply(SetItem, grad, index, zero)
 
 
 def _index_add(values, index, shape):
@@ -132,7 +145,7 @@ def _along_axis(index, dim):
 
 def _describe(index):
     if isinstance(index, ndarray):
-        return f"array(shape={index.shape}, dtype={index.dtype})"
+        return f"array(shape={tuple(index.shape)}, dtype={index.dtype})"
     if isinstance(index, tuple):
         return "(" + ", ".join(_describe(i) for i in index) + ")"
     return repr(index)

@@ -3,31 +3,41 @@
 They move or copy values without arithmetic, so each backward is the inverse
 move of the gradient.
 """
-from ..autograd.function import Function
+from ..autograd.function import Primitive
 from ..backend import xp
+from . import either
 
 
-class Reshape(Function):
+class Reshape(Primitive):
+    """A new shape for the same values; a view when the memory layout allows."""
+
+    node_name = "ViewBackward0"
     makes_view = True
 
     @staticmethod
-    def forward(ctx, a, shape):
-        ctx.in_shape = a.shape
+    def forward(ctx, a, shape, view_only=False):
+        """``view_only`` (``Tensor.view``): raise instead of copying, as PyTorch does."""
+        ctx.in_shape = a._data.shape
         try:
-            return a._data.reshape(shape)
+            out = a._data.reshape(shape)
         except ValueError:
             raise ValueError(
-                f"reshape: cannot reshape a tensor of shape {a.shape} "
-                f"({a._data.size} elements) into {shape}") from None
+                f"{'view' if view_only else 'reshape'}: cannot reshape a tensor of shape "
+                f"{tuple(a._data.shape)} ({a._data.size} elements) into {shape}") from None
+        if view_only and out.size and not xp.may_share_memory(out, a._data):
+            raise RuntimeError(
+                f"view: the layout of this tensor (shape {tuple(a._data.shape)}, strides "
+                f"{a._data.strides}) does not allow a view of shape {tuple(out.shape)} "
+                "without copying (a dimension spans two non-contiguous parts); use "
+                ".reshape(...) instead")
+        return out
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.reshape(ctx.in_shape), None
-
-    backward_arrays = backward
+        return grad.reshape(ctx.in_shape), None, None
 
 
-class Permute(Function):
+class Permute(Primitive):
     """Reorder dimensions: output dimension i is input dimension ``dims[i]``."""
 
     makes_view = True
@@ -39,14 +49,10 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.permute(_inverse(ctx.dims)), None
-
-    @staticmethod
-    def backward_arrays(ctx, grad):
-        return grad.transpose(_inverse(ctx.dims)), None
+        return either.permute(grad, _inverse(ctx.dims)), None
 
 
-class Expand(Function):
+class Expand(Primitive):
     """Broadcast to a larger shape; the engine sums the gradient back."""
 
     makes_view = True
@@ -56,22 +62,20 @@ class Expand(Function):
         try:
             return xp.broadcast_to(a._data, shape)
         except ValueError:
-            raise ValueError(f"expand: cannot expand shape {a.shape} to {shape}") from None
+            raise ValueError(f"expand: cannot expand shape {tuple(a.shape)} to {shape}") from None
 
     @staticmethod
     def backward(ctx, grad):
-        return grad, None
-
-    backward_arrays = backward
+        return grad, None  # the engine sums the broadcast axes back
 
 
-class Cat(Function):
+class Cat(Primitive):
     """Concatenate tensors along ``dim``: ``Cat.apply(dim, *tensors)``."""
 
     @staticmethod
     def forward(ctx, dim, *tensors):
         ctx.dim = dim
-        ctx.sizes = [t.shape[dim] if t.ndim else 1 for t in tensors]
+        ctx.sizes = [t._data.shape[dim] if t._data.ndim else 1 for t in tensors]
         return xp.concatenate([t._data for t in tensors], axis=dim)
 
     @staticmethod

@@ -11,7 +11,7 @@ import numbers
 
 from ..creation import from_numpy, randperm, tensor
 from ..random import Generator
-from ..tensor import stack
+from ..methods import stack
 
 from ..backend import xp
 from ..tensor import Tensor

@@ -44,7 +44,7 @@ def test_user_defined_function_with_apply():
 
     x = mt.tensor([1.0, -2.0], requires_grad=True)
     y = Cube.apply(x)
-    assert repr(y.grad_fn) == "<CubeBackward>"
+    assert type(y.grad_fn).__name__ == "CubeBackward"
     y.sum().backward()
     np.testing.assert_allclose(x.grad._data, [3.0, 12.0])
     assert mt.autograd.gradcheck(Cube.apply, (x.double().detach().requires_grad_(),))
