@@ -44,6 +44,23 @@ class TensorMethods:
             return _make_tensor(self._data.astype(dtype))
         return ops.Cast.apply(self, dtype)
 
+    def cpu(self, memory_format=None):
+        """This tensor (minitorch tensors always live on the CPU)."""
+        return self
+
+    def type(self, dtype=None, non_blocking=False):
+        """``t.type(mt.float32)`` converts like ``to``; ``t.type()`` names the type as
+        PyTorch does (``'minitorch.FloatTensor'``)."""
+        if dtype is None:
+            return _TYPE_NAMES.get(self._data.dtype.name, "minitorch.Tensor")
+        if isinstance(dtype, str):
+            dtype = _TYPE_BY_NAME.get(dtype.replace("torch.", "minitorch."), dtype)
+        return self.to(dtype)
+
+    def where(self, condition, other):
+        """``self`` where ``condition`` holds, else ``other`` (``mt.where(condition, self, other)``)."""
+        return where(condition, self, other)
+
     def _floating(self):
         """This tensor, or for integer and bool tensors a copy in the default float dtype."""
         return self if self._data.dtype.kind == "f" else self.to(dtypes.default.dtype)
@@ -639,6 +656,14 @@ def stack(tensors, dim=0):
         raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
     return cat([t.unsqueeze(dim) for t in tensors], dim)
 
+
+
+_TYPE_NAMES = {"float32": "minitorch.FloatTensor", "float64": "minitorch.DoubleTensor",
+               "float16": "minitorch.HalfTensor", "int64": "minitorch.LongTensor",
+               "int32": "minitorch.IntTensor", "int16": "minitorch.ShortTensor",
+               "int8": "minitorch.CharTensor", "uint8": "minitorch.ByteTensor",
+               "bool": "minitorch.BoolTensor"}
+_TYPE_BY_NAME = {name: dtypes.from_numpy_dtype(xp.dtype(d)) for d, name in _TYPE_NAMES.items()}
 
 
 def parse_to_args(args, dtype, device, where):

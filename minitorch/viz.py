@@ -26,7 +26,7 @@ import subprocess
 import warnings
 from pathlib import Path
 
-from .autograd.function import Context
+from .autograd.function import Node as GraphNode
 from .backend import xp
 from .tensor import Tensor
 
@@ -84,8 +84,8 @@ def build_graph(tensor, show_values=True, show_grads=True, group_modules=None,
     folded = _folded_parameters(group_modules, consumers, group_of) if groups else {}
 
     def tensor_node(edge):
-        """The node of the tensor that ``edge`` (a Context or a leaf) stands for."""
-        if type(edge) is Context:
+        """The node of the tensor that ``edge`` (a graph node or a leaf) stands for."""
+        if isinstance(edge, GraphNode):
             if edge is tensor.grad_fn:
                 value = tensor
             else:
@@ -103,7 +103,7 @@ def build_graph(tensor, show_values=True, show_grads=True, group_modules=None,
             if edge is None:
                 continue
             if group is not None:
-                inside = (group_of.get(edge) is group if type(edge) is Context
+                inside = (group_of.get(edge) is group if isinstance(edge, GraphNode)
                           else folded.get(id(edge)) is group)
                 if inside:
                     continue
@@ -217,9 +217,9 @@ _DOT_STYLE = {
 
 
 def _walk(root):
-    """Contexts reachable from ``root`` in data-flow order, and each one's consumers.
+    """graph nodes reachable from ``root`` in data-flow order, and each one's consumers.
 
-    ``consumers`` maps a Context, or the id of a leaf tensor, to the Contexts
+    ``consumers`` maps a graph node, or the id of a leaf tensor, to the graph nodes
     that take it as an input.
     """
     order, expanded = [], set()
@@ -234,13 +234,13 @@ def _walk(root):
         expanded.add(ctx)
         stack.append((ctx, True))
         for edge in reversed(ctx.next):
-            if type(edge) is Context and edge not in expanded:
+            if isinstance(edge, GraphNode) and edge not in expanded:
                 stack.append((edge, False))
     consumers = {ctx: [] for ctx in order}
     for ctx in order:
         for edge in ctx.next:
             if edge is not None:
-                consumers.setdefault(edge if type(edge) is Context else id(edge), []).append(ctx)
+                consumers.setdefault(edge if isinstance(edge, GraphNode) else id(edge), []).append(ctx)
     return order, consumers
 
 
@@ -248,7 +248,7 @@ def _group(module, order, consumers):
     """Assign operations to layers of ``module``: (parameter names, ctx -> group, groups).
 
     A group is a dict with ``names`` (the submodules' dotted names) and
-    ``members`` (a set of Contexts). Groups that overlap, or that would feed each
+    ``members`` (a set of graph nodes). Groups that overlap, or that would feed each
     other once collapsed, are merged, so that the drawing stays acyclic.
     """
     if not hasattr(module, "named_parameters"):
@@ -289,7 +289,7 @@ def _group(module, order, consumers):
 
 
 def _between(members, consumers):
-    """``members`` and every Context on a path from one member to another."""
+    """``members`` and every graph node on a path from one member to another."""
     def reach(step):
         seen, stack = set(members), list(members)
         while stack:
@@ -299,7 +299,7 @@ def _between(members, consumers):
                     stack.append(other)
         return seen
 
-    upstream = reach(lambda ctx: [e for e in ctx.next if type(e) is Context])
+    upstream = reach(lambda ctx: [e for e in ctx.next if isinstance(e, GraphNode)])
     downstream = reach(lambda ctx: consumers[ctx])
     return members | (upstream & downstream)
 
@@ -325,7 +325,7 @@ def _in_cycles(groups, order):
         target = unit_of.get(ctx, ctx)
         indegree[target] += 0
         for edge in ctx.next:
-            source = unit_of.get(edge, edge) if type(edge) is Context else None
+            source = unit_of.get(edge, edge) if isinstance(edge, GraphNode) else None
             if source is not None and source != target and target not in edges[source]:
                 edges[source].add(target)
                 indegree[target] += 1
@@ -371,7 +371,7 @@ def _tensor_parts(tensor, shape, name, show_values, show_grads, max_elements):
     grad = (show_grads and tensor is not None and small
             and getattr(tensor, "grad", None) is not None)
     name = name or (tensor.name if tensor is not None else None)
-    head = " ".join(part for part in (name, str(shape) if shape or not value else "") if part)
+    head = " ".join(part for part in (name, str(tuple(shape)) if shape or not value else "") if part)
     parts = [head] if head else []
     if value:
         parts.append("data " + _format(tensor._data))

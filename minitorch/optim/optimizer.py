@@ -59,7 +59,7 @@ class Optimizer:
                                 f"the group is a {type(p).__name__}")
             if not p.is_leaf:
                 raise ValueError(f"{name}: can't optimize a non-leaf Tensor (parameter {i}, "
-                                 f"shape {p.shape}); use a leaf such as a Parameter")
+                                 f"shape {tuple(p.shape)}); use a leaf such as a Parameter")
         group = {**self.defaults, **param_group, "params": params}
         self._check_group(group)
         seen = {id(p) for g in self.param_groups for p in g["params"]}
@@ -162,7 +162,7 @@ class Optimizer:
         if value.shape != p.shape:
             raise ValueError(
                 f"{type(self).__name__}.load_state_dict: state '{key}' of parameter {index} "
-                f"has shape {value.shape}, the parameter has shape {p.shape}")
+                f"has shape {tuple(value.shape)}, the parameter has shape {tuple(p.shape)}")
         return value.astype(p.dtype, copy=True)
 
     def __repr__(self):
