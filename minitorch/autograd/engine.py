@@ -64,12 +64,10 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                 slot = capture[id(node)]
                 captured[slot] = grad if captured[slot] is None else _add(captured[slot], grad)
             fn = node.fn
-            if create_graph:
+            on_arrays = node.as_arrays = fn.rule_on_arrays and not create_graph
+            if on_arrays or create_graph:
                 grads = fn.backward(node, grad)
-            elif fn.rule_on_arrays:
-                node.as_arrays = True
-                grads = fn.backward(node, grad)
-            else:
+            else:  # a user's Function: its rule takes Tensors
                 grads = fn.backward(node, _make_tensor(grad))
             if type(grads) is not tuple:
                 grads = (grads,)

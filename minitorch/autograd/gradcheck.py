@@ -40,7 +40,7 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
             out_index, in_flat = (int(k) for k in xp.argwhere(bad)[0])
             element = tuple(int(k) for k in xp.unravel_index(in_flat, inputs[i].shape))
             message = (
-                f"gradcheck: Jacobian mismatch for input {i} (shape {inputs[i].shape}) "
+                f"gradcheck: Jacobian mismatch for input {i} (shape {tuple(inputs[i].shape)}) "
                 f"at element {element}, output element {out_index}: analytic "
                 f"{a[out_index, in_flat]:.8g} vs numeric {n[out_index, in_flat]:.8g} "
                 f"({int(bad.sum())} of {bad.size} entries differ)")

@@ -64,8 +64,10 @@ class BinaryCrossEntropy(Primitive):
         if need_x:
             grad_x = grad * (x - target) / either.clamp(x * (1 - x), min=1e-12)
         if need_target:
-            log_x, log_1mx = _clamped_logs(either.array(x))
-            grad_target = grad * (log_1mx - log_x)  # a constant in x (PyTorch's rule)
+            with xp.errstate(divide="ignore"):
+                log_x = either.clamp(either.log(x), min=-100)
+                log_1mx = either.clamp(either.log(1 - x), min=-100)
+            grad_target = grad * (log_1mx - log_x)
         return grad_x, grad_target
 
 

@@ -62,7 +62,7 @@ def test_repr_looks_like_pytorch():
     assert repr(mt.tensor([1.0, 2.0], requires_grad=True)) == "tensor([1., 2.], requires_grad=True)"
     assert repr(mt.tensor(2.0, requires_grad=True) * 3) == "tensor(6., grad_fn=<MulBackward0>)"
     assert repr(mt.tensor([1, 2])) == "tensor([1, 2])"
-    assert repr(mt.tensor([1.5], dtype=mt.float64)) == "tensor([1.5], dtype=float64)"
+    assert repr(mt.tensor([1.5], dtype=mt.float64)) == "tensor([1.5], dtype=minitorch.float64)"
 
 
 def test_arithmetic_with_python_scalars_on_either_side():
