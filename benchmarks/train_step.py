@@ -172,6 +172,9 @@ class Framework:
     def step(self, x, y, lr):
         for group in self.optimizer.param_groups:
             group["lr"] = lr
+        return self.train_step(x, y).item()
+
+    def train_step(self, x, y):
         scores = self.model(x)
         if self.workload.hinge:
             loss = (1 - y.unsqueeze(1) * scores).relu().mean()
@@ -181,7 +184,7 @@ class Framework:
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step()
-        return loss.item()
+        return loss
 
 
 class Minitorch(Framework):
@@ -190,6 +193,17 @@ class Minitorch(Framework):
     @staticmethod
     def library():
         return mt
+
+
+class MinitorchCompiled(Minitorch):
+    """The same step through ``mt.compile``: traced on its first calls, then replayed
+    as plain NumPy calls (the optimizer reads the lr set in ``step`` at each replay)."""
+
+    label = "minitorch compiled"
+
+    def __init__(self, workload, weights):
+        super().__init__(workload, weights)
+        self.train_step = mt.compile(self.train_step)
 
 
 class Torch(Framework):
@@ -210,7 +224,7 @@ def _sequential(nn, sizes):
 
 
 def _convert(framework, array):
-    if framework is Minitorch:
+    if framework in (Minitorch, MinitorchCompiled):
         return mt.from_numpy(array)
     if framework is Torch:
         return torch.from_numpy(array)
@@ -274,7 +288,8 @@ def memory_child(framework_name, workload_name, steps):
     """Run in a subprocess: train, print peak RSS (MiB) and RSS growth as JSON."""
     if framework_name == "torch":
         load_torch()
-    framework = {"floor": NumpyFloor, "minitorch": Minitorch, "torch": Torch}[framework_name]
+    framework = {"floor": NumpyFloor, "minitorch": Minitorch, "compiled": MinitorchCompiled,
+                 "torch": Torch}[framework_name]
     workload = WORKLOADS[workload_name]
     rng = np.random.default_rng(0)
     x, y = make_data(workload, rng)
@@ -302,7 +317,7 @@ def run_memory(quick):
     # each framework runs in a fresh process; this one never imports PyTorch, whose
     # import changes the environment that the children inherit
     has_torch = importlib.util.find_spec("torch") is not None
-    frameworks = ["floor", "minitorch"] + (["torch"] if has_torch else [])
+    frameworks = ["floor", "minitorch", "compiled"] + (["torch"] if has_torch else [])
     lines = ["| measurement | " + " | ".join(frameworks) + " |",
              "|---|" + "---:|" * len(frameworks)]
     for workload, steps, key in (("W3", 5 if quick else 20, "peak_mib"),
@@ -346,7 +361,7 @@ def main():
         print("(PyTorch is not installed: its rows are skipped)")
     else:
         print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads")
-    frameworks = [NumpyFloor, Minitorch] + ([Torch] if torch is not None else [])
+    frameworks = [NumpyFloor, Minitorch, MinitorchCompiled] + ([Torch] if torch is not None else [])
     plan = {"W1": (20, 100), "W2": (20, 50), "W3": (5, 4), "W4": (20, 25)}
     if args.quick:
         plan = {"W1": (5, 50), "W2": (5, 20), "W3": (2, 2), "W4": (5, 20)}

@@ -12,6 +12,13 @@ xp = numpy
 ndarray = numpy.ndarray
 
 
+def as_array(value):
+    """``value`` as an ndarray: a NumPy scalar (what a full reduction gives) becomes a
+    0-d array; an ndarray, subclasses included (``mt.compile`` records through one),
+    is returned as it is."""
+    return value if isinstance(value, ndarray) else numpy.asarray(value)
+
+
 def erf(x):
     """Elementwise error function of an array (from SciPy)."""
     from scipy.special import erf as scipy_erf

@@ -15,7 +15,7 @@ import math
 from . import dtypes, ops
 from .autograd import engine
 from .autograd.grad_mode import grad_state
-from .backend import xp
+from .backend import as_array, xp
 from .device import check_device, is_device
 from .random import generator_or_default
 from .tensor import (Size, Tensor, _check_dims, _dims, _make_tensor, _shape_arg, _to_array,
@@ -163,7 +163,7 @@ class TensorMethods:
     # comparisons: boolean tensors, never differentiable
     def _compare(self, other, compare):
         other = other._data if isinstance(other, Tensor) else other
-        return _make_tensor(xp.asarray(compare(self._data, other)))
+        return _make_tensor(as_array(compare(self._data, other)))
 
     def __lt__(self, other):
         return self._compare(other, xp.less)
@@ -198,10 +198,10 @@ class TensorMethods:
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
     def any(self, dim=None, keepdim=False):
-        return _make_tensor(xp.asarray(xp.any(self._data, axis=dim, keepdims=keepdim)))
+        return _make_tensor(as_array(xp.any(self._data, axis=dim, keepdims=keepdim)))
 
     def all(self, dim=None, keepdim=False):
-        return _make_tensor(xp.asarray(xp.all(self._data, axis=dim, keepdims=keepdim)))
+        return _make_tensor(as_array(xp.all(self._data, axis=dim, keepdims=keepdim)))
 
     def eq(self, other):
         return self == other
@@ -340,11 +340,11 @@ class TensorMethods:
 
     def argmax(self, dim=None, keepdim=False):
         _check_dims(dim, self.ndim, "argmax", self.shape)
-        return _make_tensor(xp.asarray(xp.argmax(self._data, axis=dim, keepdims=keepdim)))
+        return _make_tensor(as_array(xp.argmax(self._data, axis=dim, keepdims=keepdim)))
 
     def argmin(self, dim=None, keepdim=False):
         _check_dims(dim, self.ndim, "argmin", self.shape)
-        return _make_tensor(xp.asarray(xp.argmin(self._data, axis=dim, keepdims=keepdim)))
+        return _make_tensor(as_array(xp.argmin(self._data, axis=dim, keepdims=keepdim)))
 
     def logsumexp(self, dim, keepdim=False):
         """log(sum(exp(x))) over ``dim``, computed without overflow."""

@@ -1,5 +1,10 @@
 """Random number generation: ``Generator``, the default one, ``manual_seed``."""
+import weakref
+
 from .backend import xp
+
+generators = weakref.WeakSet()
+"""Every live ``Generator`` (``mt.compile`` records the draws of each)."""
 
 
 class Generator:
@@ -9,6 +14,7 @@ class Generator:
     """
 
     def __init__(self, seed=None):
+        generators.add(self)
         self.manual_seed(xp.random.SeedSequence().entropy if seed is None else seed)
 
     def manual_seed(self, seed):

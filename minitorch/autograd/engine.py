@@ -18,7 +18,7 @@ before its rule, and on a leaf's gradient before it is accumulated.
 """
 import heapq
 
-from ..backend import ndarray, xp
+from ..backend import as_array, ndarray, xp
 from ..tensor import Tensor, _make_tensor
 from .function import Node, freed_graph_error
 from .grad_mode import grad_state
@@ -197,9 +197,9 @@ def _sum_to_shape(grad, shape, node):
             f"{node.name()}: backward returned a gradient of shape {tuple(grad.shape)} "
             f"for an input of shape {shape}")
     summed = tuple(range(leading))
-    if type(grad) is ndarray:
+    if not isinstance(grad, Tensor):
         if leading:
-            grad = xp.asarray(grad.sum(axis=summed))  # a 0-d result stays an array
+            grad = as_array(grad.sum(axis=summed))  # a 0-d result stays an array
         if kept:
             grad = grad.sum(axis=kept, keepdims=True)
     else:
@@ -291,7 +291,7 @@ def _owned_copy(grad):
     """A Tensor with its own memory holding ``grad`` (an array, or a recorded Tensor)."""
     if isinstance(grad, Tensor):
         return grad.clone()
-    return _make_tensor(xp.array(grad))
+    return _make_tensor(grad.copy())
 
 
 def _as_array(value):
@@ -301,7 +301,7 @@ def _as_array(value):
     if isinstance(value, Tensor):
         return value._data
     if isinstance(value, (xp.generic, ndarray)):
-        return xp.asarray(value)
+        return as_array(value)  # (an ndarray subclass, e.g. mt.compile's, stays itself)
     raise TypeError(f"backward must return Tensors, arrays or None, got {type(value).__name__}")
 
 

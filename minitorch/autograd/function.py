@@ -33,7 +33,7 @@ import itertools
 import operator
 import weakref
 
-from ..backend import ndarray, xp
+from ..backend import as_array, ndarray, xp
 from ..tensor import RemovableHandle, Tensor, _make_tensor, make_view, version
 from .grad_mode import grad_state
 
@@ -193,6 +193,8 @@ class Primitive(Function):
 
 def _prepare(cls, args):
     """A fresh node, whether to record it, and its edges (one per argument)."""
+    if grad_state.tracer is not None:  # mt.compile is tracing: it records every input
+        grad_state.tracer.see_tensors(args)
     if grad_state.enabled:  # one edge per argument: where its gradient goes (None: nowhere)
         edges = [(arg.grad_fn or arg) if isinstance(arg, Tensor) and arg.requires_grad
                  else None for arg in args]
@@ -207,7 +209,7 @@ def _prepare(cls, args):
 def _finish(cls, ctx, record, edges, args, out):
     """Wrap forward's result in a Tensor and, when recording, link it to ``ctx``."""
     if type(out) is not ndarray:
-        out = out._data if isinstance(out, Tensor) else xp.asarray(out)
+        out = out._data if isinstance(out, Tensor) else as_array(out)
     result = _make_tensor(out)
     if cls.makes_view and out.base is not None and xp.may_share_memory(out, args[0]._data):
         make_view(result, args[0])  # in-place changes show in both

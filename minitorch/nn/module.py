@@ -11,6 +11,8 @@ from collections import OrderedDict, namedtuple
 
 from .. import dtypes
 from ..autograd import no_grad
+from ..autograd.grad_mode import grad_state
+from ..autograd.tracing import replayed_as_call
 from ..creation import from_numpy
 
 from ..backend import xp
@@ -43,6 +45,8 @@ class Module:
             f"{type(self).__name__} has no forward(): define forward() in the subclass")
 
     def __call__(self, *args, **kwargs):
+        if grad_state.tracer is not None:  # mt.compile is tracing: it guards self.training
+            grad_state.tracer.see_module(self)
         return self.forward(*args, **kwargs)
 
     # --- registration ---------------------------------------------------
@@ -247,6 +251,7 @@ class Module:
             param.requires_grad_(requires_grad)
         return self
 
+    @replayed_as_call
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of all parameters: to None (default) or to zeros."""
         reset_grads(self.parameters(), set_to_none)

@@ -8,7 +8,9 @@ spelling differs between NumPy and minitorch are here, each choosing by the
 type of its first argument. On Tensors they are recorded operations, so a rule
 written with them is differentiable again.
 """
-from ..backend import xp
+import math
+
+from ..backend import as_array, xp
 from ..tensor import Tensor, _make_tensor
 
 
@@ -69,7 +71,7 @@ def clamp(x, min=None, max=None):  # noqa: A002  (PyTorch's names)
 def sum(x, dim=None, keepdim=False):  # noqa: A001
     if isinstance(x, Tensor):
         return x.sum(dim, keepdim)
-    return xp.asarray(x.sum(axis=dim, keepdims=keepdim))
+    return as_array(x.sum(axis=dim, keepdims=keepdim))
 
 
 def expand(x, shape):
@@ -79,7 +81,7 @@ def expand(x, shape):
     if isinstance(x, Tensor):
         return x.expand(shape)
     if x.size == 1:
-        return xp.full(shape, x.reshape(()), dtype=x.dtype)
+        return x.repeat(math.prod(shape)).reshape(shape)
     return xp.broadcast_to(x, shape)
 
 

@@ -259,7 +259,7 @@ class Clamp(Primitive):
     @staticmethod
     def forward(ctx, a, low, high):
         if ctx.recording:  # a constant mask: the gradient does not depend on a again
-            inside = xp.ones(a._data.shape, dtype=bool)
+            inside = xp.ones_like(a._data, dtype=bool)
             if low is not None:
                 inside &= a._data >= low
             if high is not None:

@@ -101,7 +101,7 @@ def _take_along(array, dim, index):
 
 def _scatter_add(values, dim, index, shape):
     """Zeros of ``shape`` with the array ``values`` added at ``index`` along ``dim``."""
-    out = xp.zeros(shape, dtype=values.dtype)
+    out = xp.zeros_like(values, shape=shape)
     xp.add.at(out, _along_axis(index, dim), values)
     return out
 
@@ -114,7 +114,7 @@ def _set_zero(grad, index):
 
 def _index_add(values, index, shape):
     """Zeros of ``shape`` with the array ``values`` added at ``index`` (repeats add up)."""
-    out = xp.zeros(shape, dtype=values.dtype)
+    out = xp.zeros_like(values, shape=shape)
     if _is_advanced(index):
         xp.add.at(out, index, values)
     else:

@@ -3,6 +3,7 @@
 the group's initial lr and the epoch count, in closed form."""
 import math
 
+from ..autograd.tracing import replayed_as_call
 from .optimizer import Optimizer
 
 
@@ -24,9 +25,15 @@ class LRScheduler:
         self.last_epoch = last_epoch
         self.step()
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__:  # mt.compile calls step() again at each replay
+            cls.step = replayed_as_call(cls.step)
+
     def lr_at(self, base_lr, epoch, group_index):
         raise NotImplementedError
 
+    @replayed_as_call
     def step(self):
         """Advance one epoch and set the learning rates."""
         self.last_epoch += 1

@@ -6,6 +6,7 @@ step has allocated the state buffers, a step allocates nothing. Temporaries go
 into scratch arrays shared by all parameters of the same dtype (``_work``).
 """
 from ..autograd import enable_grad
+from ..autograd.tracing import replayed_as_call
 from ..creation import from_numpy
 
 from ..backend import xp
@@ -35,6 +36,11 @@ class Optimizer:
             groups = [{"params": groups}]
         for group in groups:
             self.add_param_group(group)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__:  # mt.compile calls step() again at each replay
+            cls.step = replayed_as_call(cls.step)
 
     def _check_group(self, group):
         """Raise ValueError for an invalid hyper-parameter of ``group`` (override)."""
@@ -67,11 +73,13 @@ class Optimizer:
             raise ValueError(f"{name}: some parameters appear in more than one parameter group")
         self.param_groups.append(group)
 
+    @replayed_as_call
     def zero_grad(self, set_to_none=True):
         """Reset the gradients of all parameters: to None (default) or to zeros."""
         for group in self.param_groups:
             reset_grads(group["params"], set_to_none)
 
+    @replayed_as_call
     def step(self, closure=None):
         """Update the parameters once from their ``.grad``; returns ``closure()``'s loss."""
         raise NotImplementedError
