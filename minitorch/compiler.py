@@ -980,9 +980,10 @@ class _Diverged(Exception):
 def _accumulates(tensor):
     raise TraceError(
         f"compile: when the compiled step's gradient of a tensor of shape "
-        f"{tuple(tensor.shape)} arrived, its .grad was already set; eager execution would add "
-        "to it, a replay cannot. Call zero_grad() (set_to_none=True, the default) inside "
-        "the compiled function or before calling it")
+        f"{tuple(tensor.shape)} arrived, its .grad was already set (by the previous call?); "
+        "eager execution would add to it, a replay cannot. Call optimizer.zero_grad() or "
+        "model.zero_grad() inside the compiled function, or reset the gradients before "
+        "calling it (a `p.grad = None` written inside runs only while tracing)")
 
 
 # ------------------------------------------------------------------ the recording array
@@ -1149,9 +1150,10 @@ def _refusing(name):
     def method(self, *args):
         if _recorder() is not None:
             raise TraceError(
-                "compile: a number read with .item() inside a compiled function is used by "
-                "Python code there (arithmetic, a comparison, printing); that code runs only "
-                f"while tracing. Return it (or the tensor) and use it outside ({_where()})")
+                "compile: a Python number read from a tensor (.item(), float(), int()) inside "
+                "a compiled function is used by Python code there (arithmetic, a comparison, "
+                "printing); that code runs only while tracing. Return the number (or the "
+                f"tensor) and use it outside ({_where()})")
         return getattr(type(self).__mro__[2], name)(self, *args)
 
     method.__name__ = name
@@ -1299,16 +1301,19 @@ _SKIP = (os.path.join(_HERE, "compiler.py"), os.path.join(_HERE, "autograd", "tr
 
 
 def _where():
-    """The line of traced code (outside this module and NumPy) now running."""
-    frame = sys._getframe(1)
+    """The line of traced code now running (outside this module and NumPy), and the
+    line of the user's code that led there when that is another one."""
+    frame, places = sys._getframe(1), []
     while frame is not None:
         filename = frame.f_code.co_filename
         if (filename not in _SKIP and not filename.startswith(_NUMPY)
                 and not filename.startswith("<")):
-            if filename.startswith(_HERE):
-                filename = "minitorch" + filename[len(_HERE):]
-            else:
-                filename = os.path.basename(filename)
-            return f"{filename}:{frame.f_lineno} {frame.f_code.co_name}"
+            inside = filename.startswith(_HERE)
+            name = "minitorch" + filename[len(_HERE):] if inside else os.path.basename(filename)
+            places.append(f"{name}:{frame.f_lineno} {frame.f_code.co_name}")
+            if not inside:
+                break
         frame = frame.f_back
-    return "?"
+    if not places:
+        return "?"
+    return places[0] if len(places) == 1 else f"{places[0]}, from {places[-1]}"

@@ -13,7 +13,7 @@ from ..random import default_generator
 from ..methods import where
 
 from .. import ops
-from ..backend import xp
+from ..backend import as_array, xp
 from ..tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -289,7 +289,7 @@ def _nll(log_probs, indices, counted, weight, reduction):
         return loss
     if reduction == "sum":
         return loss.sum()
-    return loss.sum() / float(coef.sum())
+    return loss.sum() / from_numpy(as_array(coef.sum()))  # a tensor: mt.compile replays it
 
 
 def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
@@ -412,7 +412,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="me
     hinge = (scores - true_score + margin).relu()
     if p == 2:
         hinge = hinge * hinge
-    coef = xp.ones(scores.shape, dtype=scores.dtype)
+    coef = xp.ones_like(scores._data)  # made from the scores: mt.compile records it
     coef[rows, indices] = 0.0
     if weight_array is not None:
         coef *= weight_array[indices].astype(scores.dtype)[:, None]
