@@ -723,8 +723,9 @@ class Recorder:
             self.paused = False
         self.sync_grads(emit=False)  # what the method did to .grad, it does again
         call = functools.partial(method, *args, **kwargs)
-        name = self._name(call, "".join(c if c.isalnum() else "_" for c in method.__qualname__),
-                          ("call",))
+        owner = type(args[0]).__name__ if args else ""  # SGD_step0: the optimizer's class
+        name = self._name(call, "".join(c if c.isalnum() else "_"
+                                        for c in f"{owner}_{method.__name__}"), ("call",))
         self.entries.append(_Entry(f"{name}()", ("call", method, tuple(
             _describe_value(v) for v in itertools.chain(args, kwargs.values()))),
             _where(), mutates=True))
