@@ -95,10 +95,11 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                     data = edge._data
                     if input_grad.shape != data.shape:
                         input_grad = _sum_to_shape(input_grad, data.shape, node)
-                    if (edge.grad is None and capture is None and not create_graph
+                    if (edge._grad is None and capture is None and not create_graph
                             and input_grad is not grad and input_grad.base is None
                             and input_grad.dtype == data.dtype and edge._hooks is None):
-                        edge.grad = _make_tensor(input_grad)  # the usual case, made short
+                        edge._grad = _make_tensor(input_grad)  # the usual case, made short
+                        # (shape and dtype are checked just above: no need for the setter)
                     else:
                         _deliver_to_leaf(edge, input_grad, grad, create_graph, capture,
                                          captured)
