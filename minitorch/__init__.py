@@ -64,3 +64,8 @@ allclose = Tensor.allclose
 
 from . import nn, optim, utils, viz  # noqa: E402  (built on the core above)
 from .serialization import load, save  # noqa: E402
+
+# The device API (CPU only, as PyTorch names it) and BLAS threads.
+from . import backends, cuda  # noqa: E402
+from .device import device  # noqa: E402
+from .threads import get_num_threads, set_num_threads  # noqa: E402

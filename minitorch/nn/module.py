@@ -12,15 +12,21 @@ from collections import OrderedDict, namedtuple
 from .. import dtypes
 from ..autograd import no_grad
 from ..creation import from_numpy
+from ..device import check_device
+from ..device import device as Device
 
 from ..backend import xp
-from ..tensor import Tensor, _parse_to_args, reset_grads
+from ..tensor import Tensor, reset_grads
 from .parameter import Parameter
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 """What ``load_state_dict(strict=False)`` returns: the keys it did not match."""
 
 _REGISTRIES = ("_parameters", "_buffers", "_modules")
+
+# The array kinds load_state_dict copies into a tensor of each kind: numbers only
+# (bools, ints, floats; complex only into complex), never strings or objects.
+_NUMERIC_KINDS = {"b": "biuf", "i": "biuf", "u": "biuf", "f": "biuf", "c": "biufc"}
 
 
 class Module:
@@ -252,25 +258,38 @@ class Module:
 
     # --- dtype conversion -------------------------------------------------
 
-    def to(self, *args, dtype=None, device=None):
-        """Convert floating parameters and buffers to ``dtype`` in place; returns self.
+    def to(self, *args, **kwargs):
+        """Move and/or cast the parameters and buffers in place; returns self.
 
-        Accepts ``to(dtype)``, ``to("cpu")`` and ``to("cpu", dtype)`` as PyTorch does
-        (minitorch runs on the CPU only).
+        PyTorch's forms: ``to(device=None, dtype=None, non_blocking=False)``,
+        ``to(dtype, non_blocking=False)``, ``to(tensor, non_blocking=False)``
+        (that tensor's dtype). A device must be the CPU (``"cpu"``,
+        ``mt.device("cpu")``): any other raises RuntimeError naming it (CUDA, MPS).
+        ``dtype`` must be a floating (or complex) dtype, else TypeError; it is
+        applied to floating parameters and buffers (and their gradients) only, so
+        integer buffers such as counters keep their dtype. ``non_blocking`` and
+        ``memory_format`` are accepted and have no effect on the CPU.
         """
-        dtype = _parse_to_args(args, dtype, device, f"{type(self).__name__}.to")
+        where = f"{type(self).__name__}.to"
+        device, dtype = _parse_to(args, kwargs, where)
+        check_device(device, where)
         if dtype is None:
             return self
-        dtype = xp.dtype(dtype)
         for tensor in list(self.parameters()) + list(self.buffers()):
-            if tensor.dtype.kind == "f" and tensor.dtype != dtype:
+            if tensor._data.dtype.kind == "f" and tensor._data.dtype != dtype:
                 tensor._data = tensor._data.astype(dtype)
                 if tensor.grad is not None:
                     tensor.grad = from_numpy(tensor.grad._data.astype(dtype))
         return self
 
     def cpu(self):
+        """Parameters and buffers are on the CPU already: returns self."""
         return self
+
+    def cuda(self, device=None):
+        """Raises RuntimeError: minitorch has no CUDA (``mt.cuda.is_available()``)."""
+        named = f"cuda:{device}" if isinstance(device, int) else device or "cuda"
+        check_device(named, f"{type(self).__name__}.cuda")
 
     def double(self):
         """Convert floating parameters and buffers to float64; returns self."""
@@ -306,9 +325,12 @@ class Module:
     def load_state_dict(self, state_dict, strict=True):
         """Copy values from ``state_dict`` into parameters and buffers.
 
-        Every problem is reported by name before anything is copied: with
-        ``strict=True`` missing and unexpected keys raise a RuntimeError; a shape
-        mismatch always raises. Returns ``IncompatibleKeys(missing, unexpected)``.
+        Every entry is checked before anything is copied, and all problems are
+        reported together by key in one RuntimeError: with ``strict=True``
+        missing and unexpected keys; always a value that is not a Tensor or
+        ndarray, an array that is not numeric (strings, objects; complex into a
+        real tensor), and a shape mismatch (both shapes named). Values are cast
+        to each tensor's dtype. Returns ``IncompatibleKeys(missing, unexpected)``.
         """
         if not hasattr(state_dict, "keys"):
             raise TypeError(
@@ -330,11 +352,20 @@ class Module:
                 continue
             value = state_dict[name]
             array = value._data if isinstance(value, Tensor) else value
+            if isinstance(array, xp.generic):
+                array = xp.asarray(array)
             if not isinstance(array, xp.ndarray):
                 errors.append(f'For "{name}": expected a Tensor or array, '
                               f"got {type(value).__name__}.")
                 continue
-            if array.shape != tensor.shape:
+            own_dtype = tensor._data.dtype
+            if array.dtype.kind not in _NUMERIC_KINDS[own_dtype.kind]:
+                errors.append(
+                    f'dtype mismatch for "{name}": cannot copy a value of dtype '
+                    f"{array.dtype} into the {own_dtype} tensor of the current model "
+                    "(a number array is expected, not strings or objects).")
+                continue
+            if array.shape != tuple(tensor.shape):
                 errors.append(
                     f'size mismatch for "{name}": copying a param with shape '
                     f"{tuple(array.shape)} from checkpoint, the shape in current "
@@ -366,3 +397,33 @@ class Module:
         if not extra_lines and not child_lines:
             return f"{type(self).__name__}()"
         return f"{type(self).__name__}(\n  " + "\n  ".join(extra_lines + child_lines) + "\n)"
+
+
+def _parse_to(args, kwargs, where):
+    """(device, numpy dtype) from the arguments of ``Module.to`` (either may be None)."""
+    unknown = set(kwargs) - {"device", "dtype", "non_blocking", "copy", "memory_format"}
+    if unknown:
+        raise TypeError(f"{where}() got an unexpected keyword argument '{sorted(unknown)[0]}'")
+    if len(args) > 3:
+        raise TypeError(f"{where}() takes at most 3 positional arguments (device, dtype, "
+                        f"non_blocking), got {len(args)}")
+    device, dtype = kwargs.get("device"), kwargs.get("dtype")
+    for arg in args:
+        if isinstance(arg, bool):  # non_blocking: nothing to wait for on the CPU
+            continue
+        if isinstance(arg, Tensor):
+            device, dtype = arg.device, arg._data.dtype
+        elif isinstance(arg, (str, int, Device)):
+            device = arg
+        else:
+            dtype = arg
+    if dtype is None:
+        return device, None
+    try:
+        dtype = xp.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{where}: expected a device or a dtype, got {dtype!r}") from None
+    if dtype.kind not in "fc":
+        raise TypeError(f"{where}: nn.Module.to only accepts floating point or complex "
+                        f"dtypes, but got desired dtype={dtype}")
+    return device, dtype
