@@ -7,22 +7,29 @@ with dotted names such as ``layers.0.weight``. The registries (``_parameters``,
 stored as plain attributes so that ``self.weight`` in ``forward`` is an ordinary,
 fast attribute lookup.
 """
+import warnings
 from collections import OrderedDict, namedtuple
 
 from .. import dtypes
-from ..autograd import no_grad
+from ..autograd import is_grad_enabled, no_grad
 from ..creation import from_numpy
 from ..device import check_device
 from ..device import device as Device
+from ..hooks import RemovableHandle
 
 from ..backend import xp
 from ..tensor import Tensor, reset_grads
+from .backward_hooks import BackwardHook
 from .parameter import Parameter
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 """What ``load_state_dict(strict=False)`` returns: the keys it did not match."""
 
 _REGISTRIES = ("_parameters", "_buffers", "_modules")
+# Hook id -> hook, and hook id -> True for the hooks with a flag.
+_HOOK_REGISTRIES = ("_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_forward_hooks",
+                    "_forward_hooks_with_kwargs", "_forward_hooks_always_called",
+                    "_backward_hooks", "_backward_pre_hooks")
 
 # The array kinds load_state_dict copies into a tensor of each kind: numbers only
 # (bools, ints, floats; complex only into complex), never strings or objects.
@@ -42,13 +49,121 @@ class Module:
         object.__setattr__(self, "_non_persistent_buffers", set())
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "training", True)
+        for registry in _HOOK_REGISTRIES:
+            object.__setattr__(self, registry, OrderedDict())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(
             f"{type(self).__name__} has no forward(): define forward() in the subclass")
 
     def __call__(self, *args, **kwargs):
+        if (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
+                or self._backward_pre_hooks):
+            return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
+
+    # --- hooks ------------------------------------------------------------
+
+    def _call_with_hooks(self, args, kwargs):
+        """``forward`` with the hooks around it, in PyTorch's order: forward pre-hooks
+        (may replace the inputs), the backward hooks' wrapping of the inputs,
+        forward, forward hooks (may replace the output), wrapping of the outputs."""
+        for hook_id, hook in list(self._forward_pre_hooks.items()):
+            if hook_id in self._forward_pre_hooks_with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError("forward pre-hook must return None or a tuple of "
+                                           f"(new_args, new_kwargs), but got {result!r:.80}.")
+                    args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+        backward_hook = None
+        if (self._backward_hooks or self._backward_pre_hooks) and is_grad_enabled():
+            backward_hook = BackwardHook(self, list(self._backward_hooks.values()),
+                                         list(self._backward_pre_hooks.values()))
+            args = backward_hook.setup_inputs(args)
+        called = set()
+        output = None
+        try:
+            output = self.forward(*args, **kwargs)
+            for hook_id, hook in list(self._forward_hooks.items()):
+                called.add(hook_id)
+                if hook_id in self._forward_hooks_with_kwargs:
+                    result = hook(self, args, kwargs, output)
+                else:
+                    result = hook(self, args, output)
+                if result is not None:
+                    output = result
+        except Exception:
+            for hook_id, hook in list(self._forward_hooks.items()):
+                if hook_id in self._forward_hooks_always_called and hook_id not in called:
+                    try:
+                        if hook_id in self._forward_hooks_with_kwargs:
+                            hook(self, args, kwargs, output)
+                        else:
+                            hook(self, args, output)
+                    except Exception as error:
+                        warnings.warn("forward hook with ``always_call=True`` raised an "
+                                      "exception that was silenced as another error was "
+                                      f"raised in forward: {error}", stacklevel=2)
+            raise
+        if backward_hook is not None:
+            output = backward_hook.setup_outputs(output)
+        return output
+
+    def _add_hook(self, registry, hook, prepend, flags=()):
+        """Store ``hook`` in ``registry`` (first if ``prepend``) with its flags (names
+        of the dicts that mark it); returns its RemovableHandle."""
+        if not callable(hook):
+            raise TypeError(f"{type(self).__name__}: a hook must be callable, got "
+                            f"{type(hook).__name__}")
+        hooks = getattr(self, registry)
+        handle = RemovableHandle(hooks, extra_dict=[getattr(self, f) for f in flags])
+        hooks[handle.id] = hook
+        for flag in flags:
+            getattr(self, flag)[handle.id] = True
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """Call ``hook(module, args)`` before each ``forward``; it may return new
+        positional arguments (a tuple, or a single value wrapped as one) or None.
+        With ``with_kwargs=True``: ``hook(module, args, kwargs)`` returning None or
+        ``(new_args, new_kwargs)``. Returns a handle whose ``remove()`` unregisters it."""
+        flags = ("_forward_pre_hooks_with_kwargs",) if with_kwargs else ()
+        return self._add_hook("_forward_pre_hooks", hook, prepend, flags)
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False,
+                              always_call=False):
+        """Call ``hook(module, args, output)`` after each ``forward``; a non-None
+        result replaces the output. With ``with_kwargs=True``:
+        ``hook(module, args, kwargs, output)``. With ``always_call=True`` the hook
+        also runs (with output None) when forward raises. Returns a handle whose
+        ``remove()`` unregisters it."""
+        flags = (("_forward_hooks_with_kwargs",) if with_kwargs else ()) \
+            + (("_forward_hooks_always_called",) if always_call else ())
+        return self._add_hook("_forward_hooks", hook, prepend, flags)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """Call ``hook(module, grad_input, grad_output)`` when the gradients of the
+        module's inputs have been computed: tuples with one entry per positional
+        argument (None for non-Tensors and inputs that do not require grad) and
+        per output. A non-None result (a tuple as long as ``grad_input``) replaces
+        the gradients passed on to the inputs. ``grad_output`` must not be
+        modified. Returns a handle whose ``remove()`` unregisters it. The hook
+        only sees calls made with grad mode on. See ``nn/backward_hooks.py``."""
+        return self._add_hook("_backward_hooks", hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """Call ``hook(module, grad_output)`` when the gradients of the module's
+        outputs have been computed, before the module's own backward; a non-None
+        result (a tuple as long as ``grad_output``) replaces them. Returns a handle
+        whose ``remove()`` unregisters it."""
+        return self._add_hook("_backward_pre_hooks", hook, prepend)
 
     # --- registration ---------------------------------------------------
 
