@@ -298,11 +298,17 @@ def _read(f):
             except ValueError as error:  # e.g. "Object arrays cannot be loaded ..."
                 raise _BadFile(f"entry {key!r} cannot be read without pickle ({error})") \
                     from None
+            if not isinstance(arrays[key], xp.ndarray):  # a member that is not a .npy
+                raise _BadFile(f"entry {key!r} is not a NumPy array")
     if _META_KEY not in arrays:
         raise _BadFile(f"it is an .npz archive but not one written by mt.save "
                        f"(no {_META_KEY!r} entry; entries: {sorted(arrays)[:5]})")
+    meta = arrays.pop(_META_KEY)
+    if meta.dtype != xp.uint8 or meta.ndim != 1:
+        raise _BadFile(f"its metadata entry is not minitorch's (dtype {meta.dtype}, "
+                       f"shape {meta.shape})")
     try:
-        meta = json.loads(arrays.pop(_META_KEY).tobytes().decode("utf-8"))
+        meta = json.loads(meta.tobytes().decode("utf-8"))
     except RecursionError:
         raise _BadFile(f"its metadata is nested too deeply (more than {_MAX_DEPTH} "
                        "containers are never written by mt.save)") from None
