@@ -42,6 +42,9 @@ class Module:
     Calling the module calls ``forward``."""
 
     training: bool
+    # Until __init__ gives each instance its own dicts: no hooks (a subclass that
+    # forgets super().__init__() can still be called, as before hooks existed).
+    _forward_pre_hooks = _forward_hooks = _backward_hooks = _backward_pre_hooks = ()
 
     def __init__(self):
         object.__setattr__(self, "_parameters", OrderedDict())
@@ -117,6 +120,7 @@ class Module:
     def _add_hook(self, registry, hook, prepend, flags=()):
         """Store ``hook`` in ``registry`` (first if ``prepend``) with its flags (names
         of the dicts that mark it); returns its RemovableHandle."""
+        self._check_initialized(registry)
         if not callable(hook):
             raise TypeError(f"{type(self).__name__}: a hook must be callable, got "
                             f"{type(hook).__name__}")
