@@ -17,6 +17,8 @@ from .random import (Generator, default_generator, get_rng_state, initial_seed, 
                      seed, set_rng_state)
 from . import nn, optim, utils, viz
 from .serialization import load, save
+from . import backends, cuda  # the device API (CPU only, as PyTorch names it)
+from .threads import get_num_threads, set_num_threads
 
 __version__ = "0.1.0"
 

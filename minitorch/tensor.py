@@ -12,10 +12,12 @@ with its forward and its one derivative rule), and ``minitorch.methods`` attache
 the operators and methods (``+``, ``exp``, ``sum``, ``reshape``, ...) to Tensor
 in one place. So the import order is tensor -> autograd -> ops -> methods.
 """
+import collections
 import weakref
 
 from . import device, dtypes
 from .backend import ndarray, xp
+from .hooks import RemovableHandle
 
 
 class Size(tuple):
@@ -290,8 +292,10 @@ class Tensor:
         if self.grad_fn is not None:
             return self.grad_fn.register_hook(hook)
         if self._hooks is None:
-            self._hooks = {}
-        return RemovableHandle(self._hooks, hook)
+            self._hooks = collections.OrderedDict()
+        handle = RemovableHandle(self._hooks)
+        self._hooks[handle.id] = hook
+        return handle
 
     def __reduce__(self):
         """Pickle as values, dtype and requires_grad (a leaf copy, as PyTorch's pickling
@@ -314,27 +318,6 @@ class Tensor:
 
 
 _new_object = object.__new__
-
-
-class RemovableHandle:
-    """Returned by ``register_hook`` and the module hooks: ``handle.remove()``."""
-
-    _next_id = 0
-
-    def __init__(self, hooks, hook):
-        self.hooks = hooks  # the dict that holds the hook, in registration order
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-        hooks[self.id] = hook
-
-    def remove(self):
-        self.hooks.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
 
 
 def _rebuild(array, requires_grad):

@@ -28,13 +28,15 @@ computes on arrays (``a._data``) and never records, so grad mode is left alone.
 ``Function.apply(*args)`` runs ``forward`` and, when grad mode is on and an input
 requires grad, records a node (``AddBackward0``, ...) as the output's ``grad_fn``.
 """
+import collections
 import functools
 import itertools
 import operator
 import weakref
 
 from ..backend import ndarray, xp
-from ..tensor import RemovableHandle, Tensor, _make_tensor, make_view, version
+from ..hooks import RemovableHandle
+from ..tensor import Tensor, _make_tensor, make_view, version
 from .grad_mode import grad_state
 
 
@@ -105,8 +107,10 @@ class Node:
         """Call ``hook(grad)`` on the gradient of this node's output before its rule
         runs; a returned Tensor replaces the gradient (``Tensor.register_hook``)."""
         if self.hooks is None:
-            self.hooks = {}
-        return RemovableHandle(self.hooks, hook)
+            self.hooks = collections.OrderedDict()
+        handle = RemovableHandle(self.hooks)
+        self.hooks[handle.id] = hook
+        return handle
 
     def release(self):
         """Free what was saved, after a backward pass that does not retain the graph."""

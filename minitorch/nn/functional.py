@@ -22,7 +22,24 @@ _REDUCTIONS = ("mean", "sum", "none")
 # --- layers -------------------------------------------------------------------
 
 def linear(input, weight, bias=None):
-    """``input @ weight.T + bias``: input (*, in), weight (out, in), bias (out,) -> (*, out)."""
+    """``input @ weight.T + bias``: input (*, in), weight (out, in), bias (out,) -> (*, out).
+
+    All three must be Tensors (TypeError otherwise, e.g. for a NumPy array: wrap it
+    with ``mt.from_numpy``) of one dtype: as in PyTorch, an int64 or float64 input
+    to float32 weights raises RuntimeError instead of silently computing in
+    another dtype (convert with ``x.float()`` or ``x.to(weight.dtype)``).
+    """
+    _check_tensor("linear", "input", input)
+    _check_tensor("linear", "weight", weight)
+    if bias is not None:
+        _check_tensor("linear", "bias", bias)
+    for what, other in (("input", input), ("bias", bias)):
+        if other is not None and other._data.dtype != weight._data.dtype:
+            raise RuntimeError(
+                f"linear: mat1 and mat2 must have the same dtype, but got "
+                f"{other._data.dtype} and {weight._data.dtype} ({what} of shape "
+                f"{tuple(other.shape)}, weight of shape {tuple(weight.shape)}); convert "
+                f"the {what} with .to({weight._data.dtype})")
     return ops.linear(input, weight, bias)
 
 
@@ -112,7 +129,8 @@ def log_softmax(input, dim=None):
 
 def _check_tensor(name, what, value):
     if not isinstance(value, Tensor):
-        raise TypeError(f"{name}: {what} must be a Tensor, got {type(value).__name__}")
+        raise TypeError(f"{name}: {what} must be a Tensor, got {type(value).__name__} "
+                        "(expected a Tensor; wrap arrays with mt.from_numpy or mt.tensor)")
 
 
 def _check_probability(name, p):
