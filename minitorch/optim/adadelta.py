@@ -36,8 +36,13 @@ class Adadelta(Optimizer):
         return {"step", "square_avg", "acc_delta"}
 
     def _update(self, group, params, grads):
-        lr, rho, eps = group["lr"], group["rho"], group["eps"]
+        dtype = None
         for p, grad in zip(params, grads):
+            param = p._data
+            if param.dtype is not dtype:  # the scalars as 0-d arrays of p's dtype
+                dtype = param.dtype
+                lr, rho, one_minus_rho, eps = self._scalars(
+                    dtype, group["lr"], group["rho"], 1 - group["rho"], group["eps"])
             state = self.state[p]
             if "step" not in state:
                 state.update(step=0, square_avg=zeros_like(p), acc_delta=zeros_like(p))
@@ -46,15 +51,14 @@ class Adadelta(Optimizer):
             scratch, delta = self._work(p, 1), self._work(p, 2)
             square_avg, acc_delta = state["square_avg"]._data, state["acc_delta"]._data
             square_avg *= rho
-            square_avg += xp.multiply(xp.multiply(grad, grad, out=scratch), 1 - rho,
+            square_avg += xp.multiply(xp.multiply(grad, grad, out=scratch), one_minus_rho,
                                       out=scratch)
             std = xp.sqrt(xp.add(square_avg, eps, out=scratch), out=scratch)
             xp.sqrt(xp.add(acc_delta, eps, out=delta), out=delta)
             delta /= std
             delta *= grad
             acc_delta *= rho
-            acc_delta += xp.multiply(xp.multiply(delta, delta, out=scratch), 1 - rho,
+            acc_delta += xp.multiply(xp.multiply(delta, delta, out=scratch), one_minus_rho,
                                      out=scratch)
-            p._data -= xp.multiply(delta, lr, out=delta)
+            param -= xp.multiply(delta, lr, out=delta)
             bump_version(p)  # saved copies of p are now stale
-

@@ -49,18 +49,23 @@ class Adagrad(Optimizer):
         return {"step", "sum"}
 
     def _update(self, group, params, grads):
-        lr, lr_decay, eps = group["lr"], group["lr_decay"], group["eps"]
+        lr, lr_decay = group["lr"], group["lr_decay"]
+        scalars_for = None
         for p, grad in zip(params, grads):
+            param = p._data
             state = self.state[p]
             if "step" not in state:  # e.g. a state dict that had none for p
                 self._init_state(p, group)
             state["step"] = step = state["step"] + 1
+            if scalars_for != (param.dtype, step):  # as 0-d arrays of p's dtype
+                scalars_for = (param.dtype, step)
+                eps, clr = self._scalars(param.dtype, group["eps"],
+                                         lr / (1 + (step - 1) * lr_decay))
             grad = self._gradient(p, grad, group["maximize"], group["weight_decay"])
             scratch = self._work(p, 1)
             state_sum = state["sum"]._data
             state_sum += xp.multiply(grad, grad, out=scratch)
             std = xp.sqrt(state_sum, out=scratch)
             std += eps
-            clr = lr / (1 + (step - 1) * lr_decay)
-            p._data -= xp.multiply(xp.divide(grad, std, out=std), clr, out=std)
+            param -= xp.multiply(xp.divide(grad, std, out=std), clr, out=std)
             bump_version(p)  # saved copies of p are now stale

@@ -51,6 +51,7 @@ class Adam(Optimizer):
         weight_decay, amsgrad, maximize = (group["weight_decay"], group["amsgrad"],
                                            group["maximize"])
         decoupled = group["decoupled_weight_decay"]
+        scalars_for = None
         for p, grad in zip(params, grads):
             param = p._data
             state = self.state[p]
@@ -59,28 +60,33 @@ class Adam(Optimizer):
             if amsgrad and "max_exp_avg_sq" not in state:
                 state["max_exp_avg_sq"] = zeros_like(p)
             state["step"] = step = state["step"] + 1
+            if scalars_for != (param.dtype, step):  # as 0-d arrays of p's dtype
+                scalars_for = (param.dtype, step)
+                one_minus_beta1, beta2_, one_minus_beta2, eps_, decay, step_size, root = (
+                    self._scalars(param.dtype, 1 - beta1, beta2, 1 - beta2, eps,
+                                  1 - lr * weight_decay, lr / (1 - beta1 ** step),
+                                  math.sqrt(1 - beta2 ** step)))
             if decoupled:
                 grad = self._gradient(p, grad, maximize, 0)
                 if weight_decay != 0:
-                    param *= 1 - lr * weight_decay
+                    param *= decay
             else:
                 grad = self._gradient(p, grad, maximize, weight_decay)
             scratch = self._work(p, 1)
             exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
-            exp_avg += xp.multiply(xp.subtract(grad, exp_avg, out=scratch), 1 - beta1,
+            exp_avg += xp.multiply(xp.subtract(grad, exp_avg, out=scratch), one_minus_beta1,
                                    out=scratch)
-            exp_avg_sq *= beta2
-            exp_avg_sq += xp.multiply(xp.multiply(grad, grad, out=scratch), 1 - beta2,
+            exp_avg_sq *= beta2_
+            exp_avg_sq += xp.multiply(xp.multiply(grad, grad, out=scratch), one_minus_beta2,
                                       out=scratch)
             second = exp_avg_sq
             if amsgrad:
                 second = state["max_exp_avg_sq"]._data
                 xp.maximum(second, exp_avg_sq, out=second)
             denom = xp.sqrt(second, out=scratch)
-            denom /= math.sqrt(1 - beta2 ** step)
-            denom += eps
-            param -= xp.multiply(xp.divide(exp_avg, denom, out=scratch), lr / (1 - beta1 ** step),
-                                 out=scratch)
+            denom /= root
+            denom += eps_
+            param -= xp.multiply(xp.divide(exp_avg, denom, out=scratch), step_size, out=scratch)
             bump_version(p)  # saved copies of p are now stale
 
 

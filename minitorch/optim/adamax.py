@@ -37,20 +37,25 @@ class Adamax(Optimizer):
         return {"step", "exp_avg", "exp_inf"}
 
     def _update(self, group, params, grads):
-        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        lr, (beta1, beta2) = group["lr"], group["betas"]
+        scalars_for = None
         for p, grad in zip(params, grads):
+            param = p._data
             state = self.state[p]
             if "step" not in state:
                 state.update(step=0, exp_avg=zeros_like(p), exp_inf=zeros_like(p))
             state["step"] = step = state["step"] + 1
+            if scalars_for != (param.dtype, step):  # as 0-d arrays of p's dtype
+                scalars_for = (param.dtype, step)
+                one_minus_beta1, beta2_, eps, clr = self._scalars(
+                    param.dtype, 1 - beta1, beta2, group["eps"], lr / (1 - beta1 ** step))
             grad = self._gradient(p, grad, group["maximize"], group["weight_decay"])
             scratch = self._work(p, 1)
             exp_avg, exp_inf = state["exp_avg"]._data, state["exp_inf"]._data
-            exp_avg += xp.multiply(xp.subtract(grad, exp_avg, out=scratch), 1 - beta1,
+            exp_avg += xp.multiply(xp.subtract(grad, exp_avg, out=scratch), one_minus_beta1,
                                    out=scratch)
-            exp_inf *= beta2
+            exp_inf *= beta2_
             xp.maximum(exp_inf, xp.add(xp.abs(grad, out=scratch), eps, out=scratch),
                        out=exp_inf)
-            clr = lr / (1 - beta1 ** step)
-            p._data -= xp.multiply(xp.divide(exp_avg, exp_inf, out=scratch), clr, out=scratch)
+            param -= xp.multiply(xp.divide(exp_avg, exp_inf, out=scratch), clr, out=scratch)
             bump_version(p)  # saved copies of p are now stale

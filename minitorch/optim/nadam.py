@@ -47,35 +47,37 @@ class NAdam(Optimizer):
         return {"step", "mu_product", "exp_avg", "exp_avg_sq"}
 
     def _update(self, group, params, grads):
-        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        lr, (beta1, beta2) = group["lr"], group["betas"]
         weight_decay, momentum_decay = group["weight_decay"], group["momentum_decay"]
         for p, grad in zip(params, grads):
+            param = p._data
             state = self.state[p]
             if "step" not in state:
                 state.update(step=0, mu_product=1.0, exp_avg=zeros_like(p),
                              exp_avg_sq=zeros_like(p))
             state["step"] = step = state["step"] + 1
-            if group["decoupled_weight_decay"]:
-                grad = self._gradient(p, grad, group["maximize"], 0)
-                if weight_decay != 0:
-                    p._data *= 1 - lr * weight_decay
-            else:
-                grad = self._gradient(p, grad, group["maximize"], weight_decay)
             mu = beta1 * (1 - 0.5 * 0.96 ** (step * momentum_decay))
             mu_next = beta1 * (1 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
             state["mu_product"] = mu_product = state["mu_product"] * mu
+            (one_minus_beta1, beta2_, one_minus_beta2, eps, bias_correction2, grad_step,
+             avg_step) = self._scalars(param.dtype, 1 - beta1, beta2, 1 - beta2, group["eps"],
+                                       1 - beta2 ** step, lr * (1 - mu) / (1 - mu_product),
+                                       lr * mu_next / (1 - mu_product * mu_next))
+            if group["decoupled_weight_decay"]:
+                grad = self._gradient(p, grad, group["maximize"], 0)
+                if weight_decay != 0:
+                    param *= 1 - lr * weight_decay
+            else:
+                grad = self._gradient(p, grad, group["maximize"], weight_decay)
             scratch, denom = self._work(p, 1), self._work(p, 2)
             exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
-            exp_avg += xp.multiply(xp.subtract(grad, exp_avg, out=scratch), 1 - beta1,
+            exp_avg += xp.multiply(xp.subtract(grad, exp_avg, out=scratch), one_minus_beta1,
                                    out=scratch)
-            exp_avg_sq *= beta2
-            exp_avg_sq += xp.multiply(xp.multiply(grad, grad, out=scratch), 1 - beta2,
+            exp_avg_sq *= beta2_
+            exp_avg_sq += xp.multiply(xp.multiply(grad, grad, out=scratch), one_minus_beta2,
                                       out=scratch)
-            xp.sqrt(xp.divide(exp_avg_sq, 1 - beta2 ** step, out=denom), out=denom)
+            xp.sqrt(xp.divide(exp_avg_sq, bias_correction2, out=denom), out=denom)
             denom += eps
-            param = p._data
-            param -= xp.multiply(xp.divide(grad, denom, out=scratch),
-                                 lr * (1 - mu) / (1 - mu_product), out=scratch)
-            param -= xp.multiply(xp.divide(exp_avg, denom, out=scratch),
-                                 lr * mu_next / (1 - mu_product * mu_next), out=scratch)
+            param -= xp.multiply(xp.divide(grad, denom, out=scratch), grad_step, out=scratch)
+            param -= xp.multiply(xp.divide(exp_avg, denom, out=scratch), avg_step, out=scratch)
             bump_version(p)  # saved copies of p are now stale

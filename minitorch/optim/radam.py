@@ -49,37 +49,42 @@ class RAdam(Optimizer):
         return {"step", "exp_avg", "exp_avg_sq"}
 
     def _update(self, group, params, grads):
-        lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
+        lr, (beta1, beta2) = group["lr"], group["betas"]
         weight_decay = group["weight_decay"]
         rho_inf = 2 / (1 - beta2) - 1
         for p, grad in zip(params, grads):
+            param = p._data
             state = self.state[p]
             if "step" not in state:
                 state.update(step=0, exp_avg=zeros_like(p), exp_avg_sq=zeros_like(p))
             state["step"] = step = state["step"] + 1
+            bias_correction1, bias_correction2 = 1 - beta1 ** step, 1 - beta2 ** step
+            rho_t = rho_inf - 2 * step * beta2 ** step / bias_correction2
+            if rho_t > 5:  # the variance is tractable: rectified adaptive step
+                rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf
+                                 / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+                scale = lr / bias_correction1 * rect * math.sqrt(bias_correction2)
+            else:  # an SGD-with-momentum step
+                scale = lr / bias_correction1
+            one_minus_beta1, beta2_, one_minus_beta2, eps, scale = self._scalars(
+                param.dtype, 1 - beta1, beta2, 1 - beta2, group["eps"], scale)
             if group["decoupled_weight_decay"]:
                 grad = self._gradient(p, grad, group["maximize"], 0)
                 if weight_decay != 0:
-                    p._data *= 1 - lr * weight_decay
+                    param *= 1 - lr * weight_decay
             else:
                 grad = self._gradient(p, grad, group["maximize"], weight_decay)
             scratch = self._work(p, 1)
             exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
-            exp_avg += xp.multiply(xp.subtract(grad, exp_avg, out=scratch), 1 - beta1,
+            exp_avg += xp.multiply(xp.subtract(grad, exp_avg, out=scratch), one_minus_beta1,
                                    out=scratch)
-            exp_avg_sq *= beta2
-            exp_avg_sq += xp.multiply(xp.multiply(grad, grad, out=scratch), 1 - beta2,
+            exp_avg_sq *= beta2_
+            exp_avg_sq += xp.multiply(xp.multiply(grad, grad, out=scratch), one_minus_beta2,
                                       out=scratch)
-            bias_correction1, bias_correction2 = 1 - beta1 ** step, 1 - beta2 ** step
-            rho_t = rho_inf - 2 * step * beta2 ** step / bias_correction2
+            update = exp_avg
             if rho_t > 5:
-                rect = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf
-                                 / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
                 denom = xp.sqrt(exp_avg_sq, out=scratch)
                 denom += eps
                 update = xp.divide(exp_avg, denom, out=scratch)
-                scale = lr / bias_correction1 * rect * math.sqrt(bias_correction2)
-            else:
-                update, scale = exp_avg, lr / bias_correction1
-            p._data -= xp.multiply(update, scale, out=scratch)
+            param -= xp.multiply(update, scale, out=scratch)
             bump_version(p)  # saved copies of p are now stale

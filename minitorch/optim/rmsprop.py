@@ -45,9 +45,15 @@ class RMSprop(Optimizer):
         return keys
 
     def _update(self, group, params, grads):
-        lr, alpha, eps, momentum = group["lr"], group["alpha"], group["eps"], group["momentum"]
-        centered = group["centered"]
+        momentum, centered = group["momentum"], group["centered"]
+        dtype = None
         for p, grad in zip(params, grads):
+            param = p._data
+            if param.dtype is not dtype:  # the scalars as 0-d arrays of p's dtype
+                dtype = param.dtype
+                lr, alpha, one_minus_alpha, eps, momentum_ = self._scalars(
+                    dtype, group["lr"], group["alpha"], 1 - group["alpha"], group["eps"],
+                    momentum)
             state = self.state[p]
             if "step" not in state:
                 state.update(step=0, square_avg=zeros_like(p))
@@ -60,12 +66,12 @@ class RMSprop(Optimizer):
             scratch = self._work(p, 1)
             square_avg = state["square_avg"]._data
             square_avg *= alpha
-            square_avg += xp.multiply(xp.multiply(grad, grad, out=scratch), 1 - alpha,
+            square_avg += xp.multiply(xp.multiply(grad, grad, out=scratch), one_minus_alpha,
                                       out=scratch)
             if centered:
                 grad_avg = state["grad_avg"]._data
-                grad_avg += xp.multiply(xp.subtract(grad, grad_avg, out=scratch), 1 - alpha,
-                                        out=scratch)
+                grad_avg += xp.multiply(xp.subtract(grad, grad_avg, out=scratch),
+                                        one_minus_alpha, out=scratch)
                 avg = xp.subtract(square_avg, xp.multiply(grad_avg, grad_avg, out=scratch),
                                   out=scratch)
                 avg = xp.sqrt(avg, out=avg)
@@ -74,9 +80,9 @@ class RMSprop(Optimizer):
             avg += eps
             if momentum > 0:
                 buf = state["momentum_buffer"]._data
-                buf *= momentum
+                buf *= momentum_
                 buf += xp.divide(grad, avg, out=avg)
-                p._data -= xp.multiply(buf, lr, out=avg)
+                param -= xp.multiply(buf, lr, out=avg)
             else:
-                p._data -= xp.multiply(xp.divide(grad, avg, out=avg), lr, out=avg)
+                param -= xp.multiply(xp.divide(grad, avg, out=avg), lr, out=avg)
             bump_version(p)  # saved copies of p are now stale

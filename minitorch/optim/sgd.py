@@ -46,13 +46,18 @@ class SGD(Optimizer):
         return {"momentum_buffer"} if group["momentum"] != 0 else set()
 
     def _update(self, group, params, grads):
-        lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
-        weight_decay, nesterov, maximize = (group["weight_decay"], group["nesterov"],
-                                            group["maximize"])
+        momentum, dampening, nesterov = group["momentum"], group["dampening"], group["nesterov"]
+        maximize, weight_decay = group["maximize"], group["weight_decay"]
+        dtype = None
         for p, grad in zip(params, grads):
             param = p._data
+            if param.dtype is not dtype:  # the scalars as 0-d arrays of p's dtype
+                dtype = param.dtype
+                lr, momentum_, undamped = self._scalars(dtype, group["lr"], momentum,
+                                                        1 - dampening)
             work = self._work(p)
-            grad = self._gradient(p, grad, maximize, weight_decay)
+            if weight_decay != 0 or maximize:
+                grad = self._gradient(p, grad, maximize, weight_decay)
             if momentum != 0:
                 state = self.state[p]
                 buffer = state.get("momentum_buffer")
@@ -61,13 +66,13 @@ class SGD(Optimizer):
                     state["momentum_buffer"] = from_numpy(buf)
                 else:
                     buf = buffer._data
-                    buf *= momentum
+                    buf *= momentum_
                     if dampening == 0:
                         buf += grad
                     else:
-                        buf += xp.multiply(grad, 1 - dampening, out=self._work(p, 1))
+                        buf += xp.multiply(grad, undamped, out=self._work(p, 1))
                 if nesterov:
-                    grad = xp.add(grad, xp.multiply(buf, momentum, out=self._work(p, 1)),
+                    grad = xp.add(grad, xp.multiply(buf, momentum_, out=self._work(p, 1)),
                                   out=work)
                 else:
                     grad = buf
