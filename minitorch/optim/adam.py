@@ -30,6 +30,7 @@ class Adam(Optimizer):
                         "weight_decay": non_negative, "amsgrad": flag, **COMMON_FLAGS,
                         "capturable": unsupported_flag, "fused": optional_flag,
                         "decoupled_weight_decay": flag}
+    _optional_keys = Optimizer._optional_keys | {"decoupled_weight_decay"}  # added later
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, foreach=None, maximize=False, capturable=False,

@@ -98,10 +98,9 @@ class Optimizer:
 
     # name -> check (see above); the built-in optimizers list all of theirs.
     _hyperparameters = {}
-    # keys that may be missing from a state dict saved by an older version: the
-    # optimizer's defaults fill them in.
-    _optional_keys = frozenset({"foreach", "fused", "capturable", "differentiable",
-                                "decoupled_weight_decay"})
+    # keys that state dicts saved by older minitorch versions lack: the optimizer's
+    # defaults fill them in.
+    _optional_keys = frozenset({"foreach", "fused", "capturable", "differentiable"})
 
     def __init__(self, params, defaults):
         name = type(self).__name__
