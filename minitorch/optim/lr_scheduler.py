@@ -154,8 +154,8 @@ class LRScheduler:
                        and all(_is_real(v) for v in values), ValueError,
                        f"{name}: {key} must hold one number per parameter group "
                        f"({groups}), got {values!r}")
-        _check(isinstance(state_dict["last_epoch"], int), TypeError,
-               f"{name}: last_epoch must be an int, got {state_dict['last_epoch']!r}")
+        _check(isinstance(state_dict.get("last_epoch", 0), int), TypeError,
+               f"{name}: last_epoch must be an int, got {state_dict.get('last_epoch')!r}")
 
     def _restore_lrs(self):
         for group, lr in zip(self.optimizer.param_groups, self._last_lr, strict=True):
@@ -172,17 +172,7 @@ class LambdaLR(LRScheduler):
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         _check_optimizer("LambdaLR", optimizer)
-        groups = len(optimizer.param_groups)
-        if isinstance(lr_lambda, (list, tuple)):
-            _check(len(lr_lambda) == groups, ValueError,
-                   f"LambdaLR: expected {groups} lr_lambdas (one per parameter group), "
-                   f"got {len(lr_lambda)}")
-            self.lr_lambdas = list(lr_lambda)
-        else:
-            self.lr_lambdas = [lr_lambda] * groups
-        for fn in self.lr_lambdas:
-            _check(callable(fn), TypeError,
-                   f"LambdaLR: lr_lambda must be callable, got {type(fn).__name__}")
+        self.lr_lambdas = _lambdas("LambdaLR", optimizer, lr_lambda)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -200,14 +190,30 @@ class LambdaLR(LRScheduler):
         self._check_state(state_dict)
         saved = state_dict["lr_lambdas"]
         _check(isinstance(saved, (list, tuple)) and len(saved) == len(self.lr_lambdas),
-               ValueError, f"LambdaLR.load_state_dict: expected {len(self.lr_lambdas)} "
-               f"lr_lambdas states, got {saved!r}")
+               ValueError, f"{type(self).__name__}.load_state_dict: expected "
+               f"{len(self.lr_lambdas)} lr_lambdas states, got {saved!r}")
         self.__dict__.update(copy.deepcopy({k: v for k, v in state_dict.items()
                                             if k != "lr_lambdas"}))
         for fn, fn_state in zip(self.lr_lambdas, saved, strict=True):
             if fn_state is not None:
                 fn.__dict__.update(copy.deepcopy(fn_state))
         self._restore_lrs()
+
+
+def _lambdas(owner, optimizer, lr_lambda):
+    """One callable per parameter group, from one callable or a list of them."""
+    groups = len(optimizer.param_groups)
+    if isinstance(lr_lambda, (list, tuple)):
+        _check(len(lr_lambda) == groups, ValueError,
+               f"{owner}: expected {groups} lr_lambdas (one per parameter group), "
+               f"got {len(lr_lambda)}")
+        lambdas = list(lr_lambda)
+    else:
+        lambdas = [lr_lambda] * groups
+    for fn in lambdas:
+        _check(callable(fn), TypeError,
+               f"{owner}: lr_lambda must be callable, got {type(fn).__name__}")
+    return lambdas
 
 
 class StepLR(LRScheduler):
@@ -275,6 +281,75 @@ class ExponentialLR(LRScheduler):
 
     def _get_closed_form_lr(self):
         return [base_lr * self.gamma ** self.last_epoch for base_lr in self.base_lrs]
+
+
+class MultiplicativeLR(LRScheduler):
+    """Multiply the lr by ``lr_lambda(epoch)`` every epoch after the first (one
+    function, or a list of one per group)."""
+
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
+        _check_optimizer("MultiplicativeLR", optimizer)
+        self.lr_lambdas = _lambdas("MultiplicativeLR", optimizer, lr_lambda)
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        lrs = [group["lr"] for group in self.optimizer.param_groups]
+        if self._is_initial:
+            return lrs
+        return [lr * fn(self.last_epoch) for fn, lr in zip(self.lr_lambdas, lrs, strict=True)]
+
+    state_dict = LambdaLR.state_dict
+    load_state_dict = LambdaLR.load_state_dict
+
+
+class ConstantLR(LRScheduler):
+    """Multiply the lr by ``factor`` for the first ``total_iters`` epochs:
+    lr = initial_lr * (factor if epoch < total_iters else 1)."""
+
+    def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
+        _check_real("ConstantLR", "factor", factor)
+        _check(0 <= factor <= 1, ValueError,
+               f"ConstantLR: factor must be in [0, 1], got {factor}")
+        _check_int("ConstantLR", "total_iters", total_iters, 0)
+        self.factor = factor
+        self.total_iters = total_iters
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        lrs = [group["lr"] for group in self.optimizer.param_groups]
+        if self.last_epoch == 0:
+            return [lr * self.factor for lr in lrs]
+        if self.last_epoch != self.total_iters:
+            return lrs
+        return [lr * (1.0 / self.factor) for lr in lrs]
+
+    def _get_closed_form_lr(self):
+        factor = self.factor + (self.last_epoch >= self.total_iters) * (1 - self.factor)
+        return [base_lr * factor for base_lr in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    """Polynomial decay to 0 over ``total_iters`` epochs, then constant:
+    lr = initial_lr * (1 - min(epoch, total_iters) / total_iters) ** power."""
+
+    def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
+        _check_int("PolynomialLR", "total_iters", total_iters, 1)
+        _check_real("PolynomialLR", "power", power)
+        self.total_iters = total_iters
+        self.power = power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self):
+        lrs = [group["lr"] for group in self.optimizer.param_groups]
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return lrs
+        decay = ((1.0 - self.last_epoch / self.total_iters)
+                 / (1.0 - (self.last_epoch - 1) / self.total_iters)) ** self.power
+        return [lr * decay for lr in lrs]
+
+    def _get_closed_form_lr(self):
+        factor = (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters) ** self.power
+        return [base_lr * factor for base_lr in self.base_lrs]
 
 
 class LinearLR(LRScheduler):
@@ -539,7 +614,48 @@ def _per_group(owner, name, optimizer, value):
     return values
 
 
-class SequentialLR(LRScheduler):
+def _check_schedulers(owner, optimizer, schedulers):
+    """The schedulers of a SequentialLR or ChainedScheduler, checked."""
+    schedulers = list(schedulers)
+    _check(len(schedulers) >= 1, ValueError,
+           f"{owner} expects at least one scheduler, but got none")
+    for i, scheduler in enumerate(schedulers):
+        _check(isinstance(scheduler, LRScheduler), TypeError,
+               f"{owner}: scheduler {i} is a {type(scheduler).__name__}, not a scheduler")
+        _check(not isinstance(scheduler, ReduceLROnPlateau), ValueError,
+               f"{owner} does not support ReduceLROnPlateau (its step() needs a metric), "
+               f"but scheduler {i} is one")
+        _check(scheduler.optimizer is optimizer, ValueError,
+               f"{owner} expects all schedulers to belong to the same optimizer, but "
+               f"scheduler {i} ({type(scheduler).__name__}) has another one")
+    return schedulers
+
+
+class _SchedulerList(LRScheduler):
+    """A scheduler made of others (``_schedulers``): its state dict holds theirs."""
+
+    def state_dict(self):
+        state = {key: copy.deepcopy(value) for key, value in self.__dict__.items()
+                 if key not in ("optimizer", "_schedulers")}
+        state["_schedulers"] = [scheduler.state_dict() for scheduler in self._schedulers]
+        return state
+
+    def load_state_dict(self, state_dict):
+        self._check_state(state_dict)
+        saved = state_dict["_schedulers"]
+        _check(isinstance(saved, (list, tuple)) and len(saved) == len(self._schedulers),
+               ValueError, f"{type(self).__name__}.load_state_dict: expected the states of "
+               f"{len(self._schedulers)} schedulers, got {len(saved)}")
+        for scheduler, scheduler_state in zip(self._schedulers, saved, strict=True):
+            scheduler._check_state(scheduler_state)
+        for scheduler, scheduler_state in zip(self._schedulers, saved, strict=True):
+            scheduler.load_state_dict(scheduler_state)
+        self.__dict__.update(copy.deepcopy({k: v for k, v in state_dict.items()
+                                            if k != "_schedulers"}))
+        self._restore_lrs()
+
+
+class SequentialLR(_SchedulerList):
     """Run ``schedulers`` one after the other, switching at each epoch in
     ``milestones`` (one fewer than the schedulers); at a switch the next scheduler
     starts from its beginning (its closed form at epoch 0). All must drive
@@ -548,18 +664,7 @@ class SequentialLR(LRScheduler):
     def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
         name = "SequentialLR"
         _check_optimizer(name, optimizer)
-        schedulers, milestones = list(schedulers), list(milestones)
-        _check(len(schedulers) >= 1, ValueError,
-               f"{name} expects at least one scheduler, but got none")
-        for i, scheduler in enumerate(schedulers):
-            _check(isinstance(scheduler, LRScheduler), TypeError,
-                   f"{name}: scheduler {i} is a {type(scheduler).__name__}, not a scheduler")
-            _check(not isinstance(scheduler, ReduceLROnPlateau), ValueError,
-                   f"{name} does not support ReduceLROnPlateau (its step() needs a metric), "
-                   f"but scheduler {i} is one")
-            _check(scheduler.optimizer is optimizer, ValueError,
-                   f"{name} expects all schedulers to belong to the same optimizer, but "
-                   f"scheduler {i} ({type(scheduler).__name__}) has another one")
+        schedulers, milestones = _check_schedulers(name, optimizer, schedulers), list(milestones)
         _check(len(milestones) == len(schedulers) - 1, ValueError,
                f"{name} expects one milestone fewer than schedulers, but got "
                f"{len(schedulers)} schedulers and {len(milestones)} milestones")
@@ -586,25 +691,27 @@ class SequentialLR(LRScheduler):
             scheduler.step()
         self._last_lr = scheduler.get_last_lr()
 
-    def state_dict(self):
-        state = {key: copy.deepcopy(value) for key, value in self.__dict__.items()
-                 if key not in ("optimizer", "_schedulers")}
-        state["_schedulers"] = [scheduler.state_dict() for scheduler in self._schedulers]
-        return state
 
-    def load_state_dict(self, state_dict):
-        self._check_state(state_dict)
-        saved = state_dict["_schedulers"]
-        _check(isinstance(saved, (list, tuple)) and len(saved) == len(self._schedulers),
-               ValueError, f"SequentialLR.load_state_dict: expected the states of "
-               f"{len(self._schedulers)} schedulers, got {len(saved)}")
-        for scheduler, scheduler_state in zip(self._schedulers, saved, strict=True):
-            scheduler._check_state(scheduler_state)
-        for scheduler, scheduler_state in zip(self._schedulers, saved, strict=True):
-            scheduler.load_state_dict(scheduler_state)
-        self.__dict__.update(copy.deepcopy({k: v for k, v in state_dict.items()
-                                            if k != "_schedulers"}))
-        self._restore_lrs()
+class ChainedScheduler(_SchedulerList):
+    """Step all ``schedulers`` (chainable ones, on one optimizer) with one ``step()``,
+    each applied to the lr the previous one left."""
+
+    def __init__(self, schedulers, optimizer=None):
+        name = "ChainedScheduler"
+        schedulers = list(schedulers)
+        _check(len(schedulers) >= 1, ValueError, f"{name} expects at least one scheduler, "
+                                                 "but got none")
+        optimizer = optimizer if optimizer is not None else schedulers[0].optimizer
+        _check_optimizer(name, optimizer)
+        self._schedulers = _check_schedulers(name, optimizer, schedulers)
+        self.optimizer = optimizer
+        self._last_lr = [group["lr"] for group in optimizer.param_groups]
+
+    def step(self):
+        """Step every scheduler, in order."""
+        for scheduler in self._schedulers:
+            scheduler.step()
+        self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
 
 def _undo_initial_step(scheduler):

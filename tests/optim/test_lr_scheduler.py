@@ -225,6 +225,26 @@ def test_schedulers_chain_as_in_pytorch():
     assert_lrs(seen, [[0.9 ** e * 0.1 ** ((e >= 3) + (e >= 5))] for e in range(7)])
 
 
+def test_constant_polynomial_and_multiplicative_lr():
+    opt = make_optimizer((0.6,))
+    sched = lr_scheduler.ConstantLR(opt)  # factor 1/3 for 5 epochs
+    assert_lrs(lrs_over(sched, opt, 8), [[0.6 / 3 if e < 5 else 0.6] for e in range(8)])
+    opt = make_optimizer((0.6,))
+    sched = lr_scheduler.PolynomialLR(opt, total_iters=4, power=2.0)
+    assert_lrs(lrs_over(sched, opt, 7), [[0.6 * (1 - min(e, 4) / 4) ** 2] for e in range(7)])
+    opt = make_optimizer((1.0, 2.0))
+    sched = lr_scheduler.MultiplicativeLR(opt, [lambda e: 0.5, lambda e: 1 / (e + 1)])
+    assert_lrs(lrs_over(sched, opt, 4), [[0.5 ** e, 2.0 / math.factorial(e + 1)] for e in range(4)])
+
+
+def test_chained_scheduler_applies_each_in_turn():
+    opt = make_optimizer((1.0,))
+    sched = lr_scheduler.ChainedScheduler([lr_scheduler.ConstantLR(opt, factor=0.1, total_iters=2),
+                                           lr_scheduler.ExponentialLR(opt, gamma=0.9)])
+    assert_lrs(lrs_over(sched, opt, 5), [[0.9 ** e * (0.1 if e < 2 else 1)] for e in range(5)])
+    assert sched.get_last_lr() == pytest.approx([0.9 ** 5])
+
+
 def test_step_with_an_epoch_warns_and_uses_the_closed_form():
     opt = make_optimizer((1.0,))
     sched = lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
@@ -259,6 +279,11 @@ SCHEDULERS = {
     "SequentialLR": lambda o: lr_scheduler.SequentialLR(
         o, [lr_scheduler.LinearLR(o, 0.1, 1.0, 3), lr_scheduler.ExponentialLR(o, 0.8)], [4]),
     "ReduceLROnPlateau": lambda o: lr_scheduler.ReduceLROnPlateau(o, patience=1, factor=0.5),
+    "ConstantLR": lambda o: lr_scheduler.ConstantLR(o, 0.5, 9),
+    "PolynomialLR": lambda o: lr_scheduler.PolynomialLR(o, 10, 2.0),
+    "MultiplicativeLR": lambda o: lr_scheduler.MultiplicativeLR(o, lambda e: 0.9),
+    "ChainedScheduler": lambda o: lr_scheduler.ChainedScheduler(
+        [lr_scheduler.LinearLR(o, 0.5, 1.0, 9), lr_scheduler.ExponentialLR(o, 0.9)]),
 }
 METRICS = [1.0, 0.9, 0.95, 0.97, 0.99, 0.8, 0.9, 0.95, 0.96, 0.97, 0.98, 0.99, 1.0]
 ORDERS = {
@@ -408,6 +433,10 @@ def test_loading_another_schedulers_state_is_refused_before_anything_changes():
      "one milestone fewer than schedulers"),
     (lambda o: lr_scheduler.SequentialLR(o, [lr_scheduler.StepLR(make_optimizer(), 1)], []),
      ValueError, "belong to the same optimizer"),
+    (lambda o: lr_scheduler.ConstantLR(o, factor=2), ValueError, r"factor must be in \[0, 1\]"),
+    (lambda o: lr_scheduler.PolynomialLR(o, total_iters=0), ValueError, "total_iters must be >= 1"),
+    (lambda o: lr_scheduler.MultiplicativeLR(o, 0.9), TypeError, "lr_lambda must be callable"),
+    (lambda o: lr_scheduler.ChainedScheduler([]), ValueError, "at least one scheduler"),
     (lambda o: lr_scheduler.StepLR(o, 2, last_epoch=3), KeyError,
      "param 'initial_lr' is not specified"),
 ])
