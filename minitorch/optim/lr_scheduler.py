@@ -7,10 +7,12 @@ other), and the deprecated ``step(epoch)`` the closed form where PyTorch has one
 A scheduler records ``initial_lr`` in each parameter group and keeps ``base_lrs``,
 ``last_epoch`` and ``_last_lr`` in its state dict.
 
-Resuming: ``load_state_dict`` also sets every group's ``lr`` to the scheduler's last
-learning rates, so the next epoch runs at the uninterrupted run's rate whatever the
-order in which the optimizer and the scheduler were built and loaded (PyTorch gets
-this right only when the scheduler is built before the optimizer's state is loaded).
+Resuming: ``load_state_dict`` also sets every group's ``lr`` (and the momentum a
+cycling scheduler drives) to the scheduler's last values, so the next epoch runs at
+the uninterrupted run's rate whatever the order in which the optimizer and the
+scheduler were built and loaded. (In PyTorch, building LinearLR, ConstantLR, LambdaLR,
+OneCycleLR, CyclicLR, CosineAnnealingWarmRestarts, SequentialLR or ChainedScheduler
+after loading the optimizer's state resumes at a wrong rate; here every order works.)
 """
 import bisect
 import collections
@@ -475,7 +477,51 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self._last_lr = [group["lr"] for group in self.optimizer.param_groups]
 
 
-class OneCycleLR(LRScheduler):
+class _CyclingScheduler(LRScheduler):
+    """OneCycleLR and CyclicLR: closed-form lrs (``_values_at``) that also move the
+    momentum (or Adam's beta1) when ``cycle_momentum`` is set."""
+
+    def _values_at(self, step):
+        """(lrs, momentums) at ``step``."""
+        raise NotImplementedError
+
+    def _set_momentum(self, group, value):
+        if self.use_beta1:
+            group["betas"] = (value, *group["betas"][1:])
+        else:
+            group["momentum"] = value
+
+    def _start_momentum(self, owner, optimizer, max_momentum, base_momentum, last_epoch):
+        """Check the optimizer has a momentum; on a fresh start set it to the top.
+        Returns the (max, base) momentum of each group."""
+        _check("momentum" in optimizer.defaults or "betas" in optimizer.defaults,
+               ValueError, f"{owner}: optimizer must support momentum or beta1 with the "
+               "`cycle_momentum` option enabled")
+        self.use_beta1 = "betas" in optimizer.defaults
+        tops = _per_group(owner, "max_momentum", optimizer, max_momentum)
+        bottoms = _per_group(owner, "base_momentum", optimizer, base_momentum)
+        if last_epoch == -1:
+            for group, top, bottom in zip(optimizer.param_groups, tops, bottoms, strict=True):
+                self._set_momentum(group, top)
+                group["max_momentum"] = top
+                group["base_momentum"] = bottom
+        return tops, bottoms
+
+    def get_lr(self):
+        lrs, momentums = self._values_at(self.last_epoch)
+        for group, momentum in zip(self.optimizer.param_groups, momentums):
+            self._set_momentum(group, momentum)
+        return lrs
+
+    def _restore_lrs(self):
+        super()._restore_lrs()
+        if self.cycle_momentum and self.last_epoch >= 0:
+            _, momentums = self._values_at(self.last_epoch)
+            for group, momentum in zip(self.optimizer.param_groups, momentums):
+                self._set_momentum(group, momentum)
+
+
+class OneCycleLR(_CyclingScheduler):
     """The 1cycle policy (Smith & Topin), as ``torch.optim.lr_scheduler.OneCycleLR``:
     call ``step()`` after every batch. The lr goes from max_lr / div_factor up to
     ``max_lr`` over the first ``pct_start`` of ``total_steps`` (or ``epochs *
@@ -536,25 +582,8 @@ class OneCycleLR(LRScheduler):
                 group["min_lr"] = group["initial_lr"] / final_div_factor
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            _check("momentum" in optimizer.defaults or "betas" in optimizer.defaults,
-                   ValueError, f"{name}: optimizer must support momentum or beta1 with the "
-                   "`cycle_momentum` option enabled")
-            self.use_beta1 = "betas" in optimizer.defaults
-            max_momentums = _per_group(name, "max_momentum", optimizer, max_momentum)
-            base_momentums = _per_group(name, "base_momentum", optimizer, base_momentum)
-            if last_epoch == -1:
-                for group, top, bottom in zip(optimizer.param_groups, max_momentums,
-                                              base_momentums, strict=True):
-                    self._set_momentum(group, top)
-                    group["max_momentum"] = top
-                    group["base_momentum"] = bottom
+            self._start_momentum(name, optimizer, max_momentum, base_momentum, last_epoch)
         super().__init__(optimizer, last_epoch)
-
-    def _set_momentum(self, group, value):
-        if self.use_beta1:
-            group["betas"] = (value, *group["betas"][1:])
-        else:
-            group["momentum"] = value
 
     @staticmethod
     def _anneal(strategy, start, end, pct):
@@ -585,18 +614,97 @@ class OneCycleLR(LRScheduler):
                 start_step = phase["end_step"]
         return lrs, momentums
 
-    def get_lr(self):
-        lrs, momentums = self._values_at(self.last_epoch)
-        for group, momentum in zip(self.optimizer.param_groups, momentums):
-            self._set_momentum(group, momentum)
-        return lrs
+class CyclicLR(_CyclingScheduler):
+    """Cyclical learning rates (Smith), as ``torch.optim.lr_scheduler.CyclicLR``: call
+    ``step()`` after every batch. The lr rises linearly from ``base_lr`` to ``max_lr``
+    over ``step_size_up`` steps and falls back over ``step_size_down`` (default: the
+    same), the amplitude scaled per cycle by ``mode``: 'triangular' (constant),
+    'triangular2' (halved each cycle), 'exp_range' (``gamma ** step``), or by
+    ``scale_fn`` (of the cycle or the step, per ``scale_mode``). With
+    ``cycle_momentum`` the momentum (or beta1) moves inversely between
+    ``max_momentum`` and ``base_momentum``. Building it sets the groups' lr to
+    ``base_lr``."""
 
-    def _restore_lrs(self):
-        super()._restore_lrs()
-        if self.cycle_momentum and self.last_epoch >= 0:
-            _, momentums = self._values_at(self.last_epoch)
-            for group, momentum in zip(self.optimizer.param_groups, momentums):
-                self._set_momentum(group, momentum)
+    def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None,
+                 mode="triangular", gamma=1.0, scale_fn=None, scale_mode="cycle",
+                 cycle_momentum=True, base_momentum=0.8, max_momentum=0.9, last_epoch=-1):
+        name = "CyclicLR"
+        _check_optimizer(name, optimizer)
+        self.optimizer = optimizer
+        base_lrs = _per_group(name, "base_lr", optimizer, base_lr)
+        self.max_lrs = _per_group(name, "max_lr", optimizer, max_lr)
+        _check_real(name, "step_size_up", step_size_up)
+        _check(step_size_down is None or _is_real(step_size_down), TypeError,
+               f"{name}: step_size_down must be a number or None, got {step_size_down!r}")
+        up = float(step_size_up)
+        down = float(step_size_down) if step_size_down is not None else up
+        _check(up > 0 and down >= 0, ValueError, f"{name}: step sizes must be positive, got "
+                                                 f"{step_size_up!r} and {step_size_down!r}")
+        _check(mode in ("triangular", "triangular2", "exp_range") or scale_fn is not None,
+               ValueError, f"{name}: mode must be 'triangular', 'triangular2' or 'exp_range' "
+                           f"(or give scale_fn), got {mode!r}")
+        _check(scale_fn is None or callable(scale_fn), TypeError,
+               f"{name}: scale_fn must be callable, got {type(scale_fn).__name__}")
+        _check(scale_mode in ("cycle", "iterations"), ValueError,
+               f"{name}: scale_mode must be 'cycle' or 'iterations', got {scale_mode!r}")
+        _check_real(name, "gamma", gamma)
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
+        self.mode = mode
+        self.gamma = gamma
+        self._scale_fn_custom = scale_fn
+        self.scale_mode = scale_mode if scale_fn is not None else (
+            "iterations" if mode == "exp_range" else "cycle")
+        if last_epoch == -1:
+            for group, lr in zip(optimizer.param_groups, base_lrs, strict=True):
+                group["lr"] = lr
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            self.max_momentums, self.base_momentums = self._start_momentum(
+                name, optimizer, max_momentum, base_momentum, last_epoch)
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def scale_fn(self, x):
+        """The amplitude's scale at cycle (or step) ``x``."""
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        if self.mode == "triangular":
+            return 1.0
+        if self.mode == "triangular2":
+            return 1 / (2.0 ** (x - 1))
+        return self.gamma ** x
+
+    def _values_at(self, step):
+        """(lrs, momentums) at ``step``, in closed form."""
+        cycle = math.floor(1 + step / self.total_size)
+        x = 1.0 + step / self.total_size - cycle
+        rise = x / self.step_ratio if x <= self.step_ratio else (x - 1) / (self.step_ratio - 1)
+        scale = rise * self.scale_fn(cycle if self.scale_mode == "cycle" else step)
+        lrs = [low + (high - low) * scale
+               for low, high in zip(self.base_lrs, self.max_lrs, strict=True)]
+        momentums = []
+        if self.cycle_momentum:
+            momentums = [high - (high - low) * scale for low, high in
+                         zip(self.base_momentums, self.max_momentums, strict=True)]
+        return lrs, momentums
+
+    def state_dict(self):
+        state = {key: copy.deepcopy(value) for key, value in self.__dict__.items()
+                 if key not in ("optimizer", "_scale_fn_custom")}
+        fn = self._scale_fn_custom
+        state["_scale_fn_custom"] = (None if fn is None or isinstance(fn, types.FunctionType)
+                                     else copy.deepcopy(fn.__dict__))
+        return state
+
+    def load_state_dict(self, state_dict):
+        self._check_state(state_dict)
+        saved = state_dict["_scale_fn_custom"]
+        self.__dict__.update(copy.deepcopy({k: v for k, v in state_dict.items()
+                                            if k != "_scale_fn_custom"}))
+        if saved is not None and self._scale_fn_custom is not None:
+            self._scale_fn_custom.__dict__.update(copy.deepcopy(saved))
+        self._restore_lrs()
 
 
 def _per_group(owner, name, optimizer, value):

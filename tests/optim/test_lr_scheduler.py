@@ -166,6 +166,23 @@ def test_one_cycle_three_phase_linear_with_adam_betas_and_group_max_lrs():
         sched.step()
 
 
+@pytest.mark.parametrize("mode", ["triangular", "triangular2", "exp_range"])
+def test_cyclic_lr_and_momentum(mode):
+    """Triangle waves: up over 2 steps, down over 4; the amplitude scaled per mode."""
+    opt = make_optimizer((5.0, 5.0), momentum=0.9)
+    sched = lr_scheduler.CyclicLR(opt, base_lr=[0.1, 0.01], max_lr=1.0, step_size_up=2,
+                                  step_size_down=4, mode=mode, gamma=0.9)
+    for step in range(15):
+        cycle, position = divmod(step, 6)
+        rise = position / 2 if position <= 2 else (6 - position) / 4
+        scale = {"triangular": 1.0, "triangular2": 0.5 ** cycle, "exp_range": 0.9 ** step}[mode]
+        for group, base in zip(opt.param_groups, (0.1, 0.01), strict=True):
+            assert group["lr"] == pytest.approx(base + (1.0 - base) * rise * scale, rel=1e-12)
+            assert group["momentum"] == pytest.approx(0.9 - 0.1 * rise * scale, rel=1e-12)
+        opt.step()
+        sched.step()
+
+
 def test_reduce_lr_on_plateau_min_rel_with_patience_and_cooldown():
     opt = make_optimizer((1.0, 0.02))
     sched = lr_scheduler.ReduceLROnPlateau(opt, factor=0.5, patience=1, cooldown=1,
@@ -280,6 +297,7 @@ SCHEDULERS = {
         o, [lr_scheduler.LinearLR(o, 0.1, 1.0, 3), lr_scheduler.ExponentialLR(o, 0.8)], [4]),
     "ReduceLROnPlateau": lambda o: lr_scheduler.ReduceLROnPlateau(o, patience=1, factor=0.5),
     "ConstantLR": lambda o: lr_scheduler.ConstantLR(o, 0.5, 9),
+    "CyclicLR": lambda o: lr_scheduler.CyclicLR(o, 0.1, 1.0, step_size_up=3, mode="triangular2"),
     "PolynomialLR": lambda o: lr_scheduler.PolynomialLR(o, 10, 2.0),
     "MultiplicativeLR": lambda o: lr_scheduler.MultiplicativeLR(o, lambda e: 0.9),
     "ChainedScheduler": lambda o: lr_scheduler.ChainedScheduler(
@@ -437,6 +455,10 @@ def test_loading_another_schedulers_state_is_refused_before_anything_changes():
     (lambda o: lr_scheduler.PolynomialLR(o, total_iters=0), ValueError, "total_iters must be >= 1"),
     (lambda o: lr_scheduler.MultiplicativeLR(o, 0.9), TypeError, "lr_lambda must be callable"),
     (lambda o: lr_scheduler.ChainedScheduler([]), ValueError, "at least one scheduler"),
+    (lambda o: lr_scheduler.CyclicLR(o, 0.1, 1.0, mode="sine"), ValueError,
+     "mode must be 'triangular', 'triangular2' or 'exp_range'"),
+    (lambda o: lr_scheduler.CyclicLR(o, 0.1, 1.0, step_size_up=0), ValueError,
+     "step sizes must be positive"),
     (lambda o: lr_scheduler.StepLR(o, 2, last_epoch=3), KeyError,
      "param 'initial_lr' is not specified"),
 ])
