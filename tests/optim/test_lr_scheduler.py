@@ -5,6 +5,8 @@ import math
 import warnings
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import minitorch as mt
 from minitorch import nn, optim
@@ -480,3 +482,30 @@ def test_no_warnings_in_ordinary_use():
         warnings.simplefilter("error")
         sched = lr_scheduler.CosineAnnealingLR(opt, 3)
         lrs_over(sched, opt, 3)
+
+
+@settings(max_examples=40, deadline=None)
+@given(kind=st.sampled_from(["step", "multistep", "exponential", "linear", "cosine", "poly"]),
+       lr=st.floats(1e-4, 10.0), gamma=st.floats(0.05, 1.0), size=st.integers(1, 6),
+       milestones=st.lists(st.integers(0, 15), max_size=4))
+def test_recursive_forms_follow_the_closed_forms(kind, lr, gamma, size, milestones):
+    """step() uses PyTorch's chainable forms; they must give the documented closed form."""
+    opt = make_optimizer((lr,))
+    make, closed = {
+        "step": (lambda: lr_scheduler.StepLR(opt, size, gamma),
+                 lambda e: lr * gamma ** (e // size)),
+        "multistep": (lambda: lr_scheduler.MultiStepLR(opt, milestones, gamma),
+                      lambda e: lr * gamma ** sum(m <= e for m in milestones)),
+        "exponential": (lambda: lr_scheduler.ExponentialLR(opt, gamma),
+                        lambda e: lr * gamma ** e),
+        "linear": (lambda: lr_scheduler.LinearLR(opt, gamma, 1.0, size),
+                   lambda e: lr * (gamma + (1 - gamma) * min(e, size) / size)),
+        "cosine": (lambda: lr_scheduler.CosineAnnealingLR(opt, size, lr * gamma / 2),
+                   lambda e: lr * gamma / 2 + (lr - lr * gamma / 2)
+                   * (1 + math.cos(math.pi * e / size)) / 2),
+        "poly": (lambda: lr_scheduler.PolynomialLR(opt, size, 1 + gamma),
+                 lambda e: lr * (1 - min(e, size) / size) ** (1 + gamma)),
+    }[kind]
+    seen = lrs_over(make(), opt, 16)
+    for epoch, (got,) in enumerate(seen):
+        assert got == pytest.approx(closed(epoch), rel=1e-9, abs=1e-12 * lr), epoch

@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import minitorch as mt
 from minitorch import nn, optim
@@ -532,3 +534,53 @@ def test_backward_through_a_graph_that_saved_the_old_weights_raises_after_step()
     opt.step()
     with pytest.raises(RuntimeError, match="modified by an in-place operation"):
         out.backward()
+
+
+def test_a_user_optimizer_written_as_in_pytorch_works():
+    class SignSGD(optim.Optimizer):
+        def __init__(self, params, lr=0.1):
+            super().__init__(params, dict(lr=lr))
+
+        @mt.no_grad()
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    state = self.state[p]  # a defaultdict(dict), as in PyTorch
+                    state["step"] = state.get("step", 0) + 1
+                    p.sub_(p.grad.sign(), alpha=group["lr"])
+
+    p = nn.Parameter(mt.tensor([1.0, -2.0]))
+    opt = SignSGD([p], lr=0.5)
+    (p * p).sum().backward()
+    opt.step()
+    np.testing.assert_allclose(p.detach().numpy(), [0.5, -1.5])
+    sd = opt.state_dict()
+    assert sd["state"] == {0: {"step": 1}} and sd["param_groups"][0]["lr"] == 0.5
+    opt.load_state_dict(sd)
+    assert opt.state[p]["step"] == 1
+
+
+@settings(max_examples=30, deadline=None)
+@given(name=st.sampled_from(["RMSprop", "Adagrad", "Adadelta", "Adamax", "NAdam", "RAdam"]),
+       lr=st.floats(1e-4, 0.5), weight_decay=st.sampled_from([0.0, 0.01, 0.3]),
+       maximize=st.booleans(), beta1=st.floats(0.0, 0.95), beta2=st.floats(0.5, 0.999),
+       eps=st.sampled_from([1e-8, 1e-3]), seed=st.integers(0, 2 ** 16))
+def test_random_hyper_parameters_match_the_reference(name, lr, weight_decay, maximize, beta1,
+                                                      beta2, eps, seed):
+    options = dict(lr=lr, weight_decay=weight_decay, maximize=maximize, eps=eps)
+    if name in ("Adamax", "NAdam", "RAdam"):
+        options["betas"] = (beta1, beta2)
+    elif name == "RMSprop":
+        options.update(alpha=beta2, momentum=beta1, centered=seed % 2 == 0)
+    elif name == "Adadelta":
+        options["rho"] = beta2
+    else:
+        options["lr_decay"] = beta1 / 10
+    rule = {"RMSprop": rmsprop_rule, "Adagrad": adagrad_rule, "Adadelta": adadelta_rule,
+            "Adamax": adamax_rule, "NAdam": nadam_rule, "RAdam": radam_rule}[name]
+    start, grads_fn = make_problem(seed)
+    got, _, _ = run(getattr(optim, name), start, grads_fn, **options)
+    for a, b in zip(got, reference(rule, start, grads_fn, **options), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
