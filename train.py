@@ -94,7 +94,7 @@ def configure(args, given: dict) -> RunConfig:
     """The run's config: from the options, or from --resume's checkpoint and the options."""
     if not args.resume:
         return make_config(given)
-    state = training.load_checkpoint(args.resume)
+    state = training.load_checkpoint(args.resume, RunConfig)
     config = check_options_apply(cli.resume_config(RunConfig, state["config"], given), given)
     training.check_epochs(config.epochs, state["epoch"])
     return config

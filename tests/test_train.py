@@ -457,8 +457,12 @@ def test_second_ctrl_c_exits_130_without_a_traceback(capsys):
     assert "aborted" in capsys.readouterr().err
 
 
-def test_closed_stdout_ends_quietly(tmp_path):
-    process = subprocess.Popen(command("--n-samples", 100, "--epochs", 2), cwd=tmp_path, env=ENV,
+@pytest.mark.parametrize("unbuffered", [False, True])
+def test_closed_stdout_ends_quietly(tmp_path, unbuffered):
+    # without PYTHONUNBUFFERED the output is flushed only at the end: that flush fails too
+    env = {k: v for k, v in ENV.items() if k != "PYTHONUNBUFFERED"}
+    env.update({"PYTHONUNBUFFERED": "1"} if unbuffered else {})
+    process = subprocess.Popen(command("--n-samples", 100, "--epochs", 2), cwd=tmp_path, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     process.stdout.close()                     # like `| head -0`: every write fails
     _, stderr = process.communicate(timeout=60)

@@ -31,13 +31,14 @@ def save_checkpoint(path, state: dict) -> None:
     save(state, path)
 
 
-def load_checkpoint(path) -> dict:
+def load_checkpoint(path, config_class=None) -> dict:
     """The checkpoint at ``path``, its history decoded to a list of epoch entries.
 
     Raises FileNotFoundError if there is no file, CheckpointError (a ValueError) if it
     is not a training checkpoint, lacks a part (model, optimizer, epoch, rng, config,
-    history) or has one of the wrong kind, or holds non-finite weights (saved after a
-    divergence by an older version, it could never train again).
+    history) or has one of the wrong kind, its config is not one of ``config_class``
+    (a ``TrainConfig`` subclass, when given), or it holds non-finite weights (saved after
+    a divergence by an older version, it could never train again).
     """
     state = load(path)
     known = (CHECKPOINT_FORMAT, *OLD_CHECKPOINT_FORMATS)
@@ -61,6 +62,12 @@ def load_checkpoint(path) -> dict:
     if len(state["history"]) != state["epoch"]:
         raise CheckpointError(f"{path}: the checkpoint says {state['epoch']} epochs but its "
                               f"history has {len(state['history'])}")
+    if config_class is not None:
+        try:
+            config_class.from_dict(state["config"])
+        except (ValueError, TypeError) as e:
+            raise CheckpointError(f"{path}: the checkpoint's config does not fit this program "
+                                  f"({e})") from None
     weights = state["model"]
     if not all(isinstance(v, Tensor) for v in weights.values()):
         raise CheckpointError(f"{path}: the checkpoint's model part holds something other "

@@ -112,10 +112,14 @@ def add_output_arguments(parser, resumable=TrainConfig.RESUMABLE):
 
 def check_writable(option: str, path: str) -> None:
     """Raise ValueError unless the file ``path`` can be written: its folder exists and is
-    writable and it is not itself a folder."""
+    writable and it is new or a regular file (or a link to one), not a folder or a
+    device such as /dev/null."""
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         raise ValueError(f"{option} {path}: is a folder; give a file name")
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise ValueError(f"{option} {path}: is not a regular file (a device, FIFO or socket); "
+                         "give a file name")
     if not os.path.isdir(folder):
         raise ValueError(f"{option} {path}: the folder {folder} does not exist")
     if not os.access(folder, os.W_OK | os.X_OK):
