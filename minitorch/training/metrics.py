@@ -10,6 +10,8 @@ import math
 import warnings
 
 import numpy as np
+from sklearn.exceptions import UndefinedMetricWarning
+from sklearn.metrics import f1_score, r2_score
 
 from .. import nn
 from ..autograd import no_grad
@@ -29,7 +31,6 @@ def default_loss(task: str):
 
 def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> dict:
     """Accuracy, macro F1 and per-class F1 of class indices ``y_pred`` against ``y_true``."""
-    from sklearn.metrics import f1_score
     f1 = f1_score(y_true, y_pred, labels=list(range(n_classes)), average=None, zero_division=0)
     return {"accuracy": float(np.mean(y_true == y_pred)), "f1_macro": float(np.mean(f1)),
             "f1": [float(v) for v in f1]}
@@ -37,7 +38,6 @@ def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, n_classes: in
 
 def regression_metrics(y_true: np.ndarray, y_pred: np.ndarray) -> dict:
     """MSE and R^2 (averaged over outputs) of ``y_pred`` against ``y_true``."""
-    from sklearn.metrics import r2_score
     return {"mse": float(np.mean((y_true - y_pred) ** 2)), "r2": float(r2_score(y_true, y_pred))}
 
 
@@ -69,7 +69,6 @@ def evaluate(model: nn.Module, data, loss_fn=None) -> dict:
 
 
 def _evaluate_part(model, data, part: str, loss_fn) -> dict:
-    from sklearn.exceptions import UndefinedMetricWarning
     X, y = getattr(data, f"X_{part}"), getattr(data, f"y_{part}")
     with np.errstate(all="ignore"):         # an overflow shows up as NonFinite below
         outputs = model(X)
