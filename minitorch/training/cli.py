@@ -33,6 +33,7 @@ def flag(name: str) -> str:
 
 
 def parse_with(check):
+    """An argparse ``type`` for values that ``check`` (a ``config.Check``) accepts."""
     def parse(text):
         try:
             value = check.kind(text)

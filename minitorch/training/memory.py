@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import os
 
+import numpy as np
+
+from ..dtypes import get_default_dtype
+
 
 def available_memory() -> int | None:
     """Bytes of memory available to a new allocation (Linux's MemAvailable, else the
@@ -20,11 +24,14 @@ def available_memory() -> int | None:
         return None
 
 
-def training_bytes(widths, rows: int, optimizer: str, itemsize: int = 4) -> tuple[int, int]:
+def training_bytes(widths, rows: int, optimizer: str, itemsize: int | None = None
+                   ) -> tuple[int, int]:
     """(parameters, bytes) of training and evaluating a chain of Linear layers of
     ``widths`` (features, hidden..., outputs) on ``rows`` samples at a time: each
     parameter with its gradient, a saved copy and the optimizer's buffers (Adam: 2,
-    SGD: 1), and two activations per layer and row."""
+    SGD: 1), and two activations per layer and row; ``itemsize`` defaults to that of
+    the default dtype."""
+    itemsize = itemsize or np.dtype(get_default_dtype()).itemsize
     params = sum((a + 1) * b for a, b in zip(widths, widths[1:]))
     buffers = 3 + (2 if optimizer == "adam" else 1)
     return params, itemsize * (params * buffers + 2 * rows * sum(widths[1:]))
