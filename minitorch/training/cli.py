@@ -238,6 +238,7 @@ def run(main, argv=None) -> int:
     """``main(argv)`` for the command line: Ctrl-C (outside ``StopOnSigint``, or a second
     one inside it) or a closed stdout (``| head``) ends the program quietly, without a
     traceback, whether or not stdout is buffered."""
+    stage("starting", "nothing was trained or written")
     try:
         code = main(argv)
         sys.stdout.flush()          # a buffered stdout fails here, not at exit
