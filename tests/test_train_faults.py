@@ -75,10 +75,25 @@ def test_file_size_limit_on_plot_and_json_keeps_the_previous_files(tmp_path):
     assert_one_clean_message(result.stderr)
     for name, what in (("p.png", "plot"), ("out.json", "JSON file")):
         assert f"could not write the {what} {name} (File too large); the previous {name} is " \
-               "kept as it was" in result.stderr
+               "kept as it was\n" in result.stderr
     assert (tmp_path / "p.png").read_bytes() == b"previous plot"        # not truncated
     assert (tmp_path / "out.json").read_text() == '{"previous": true}'
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.json", "p.png"]
+
+
+def test_a_failed_plot_says_the_checkpoint_is_intact(tmp_path, checkpoint):
+    pytest.importorskip("matplotlib")
+    path, _ = checkpoint
+    limit = path.stat().st_size + 2000           # the checkpoint and the JSON fit, the plot not
+    result = run_train("--resume", "ck.npz", "--epochs", 2, "--quiet", "--plot", "p.png",
+                       "--json", "out.json", cwd=tmp_path, file_size_limit=limit)
+    assert result.returncode == 1
+    assert_one_clean_message(result.stderr)
+    assert "could not write the plot p.png (File too large); no file was written; the " \
+           "checkpoint ck.npz (epoch 2) is intact" in result.stderr
+    assert training.load_checkpoint(path)["epoch"] == 2
+    assert json.loads((tmp_path / "out.json").read_text())["status"] == "completed"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ck.npz", "out.json"]
 
 
 def test_full_disk_during_save_stops_with_one_message(tmp_path, monkeypatch, capsys):

@@ -154,16 +154,17 @@ def check_outputs(args) -> str | None:
     return plot
 
 
-def write_output(what: str, path: str, write) -> bool:
+def write_output(what: str, path: str, write, also: str = "") -> bool:
     """Call ``write()`` (which writes ``path`` atomically and returns None, or a message
-    saying why it wrote nothing); report the outcome. False if nothing was written."""
+    saying why it wrote nothing); report the outcome, a failure as one line naming the
+    file, what was kept (and ``also``). False if nothing was written."""
     existed = os.path.exists(path)
     try:
         problem = write()
     except Exception as e:          # an output is an extra: report it, keep the others
         reason = e.strerror if isinstance(e, OSError) and e.strerror else f"{type(e).__name__}: {e}"
         kept = f"the previous {path} is kept as it was" if existed else "no file was written"
-        print(f"could not write the {what} {path} ({reason}); {kept}", file=sys.stderr)
+        print(f"could not write the {what} {path} ({reason}); {kept}{also}", file=sys.stderr)
         return False
     if problem:
         print(problem, file=sys.stderr)
@@ -190,12 +191,16 @@ def finish(result, args, plot: str | None, sklearn: dict | None = None) -> int:
     if sklearn is not None:
         payload["sklearn"] = sklearn
         print(comparison_table(result, sklearn))
+    checkpoint = args.save or args.resume
+    also = (f"; the checkpoint {checkpoint} (epoch {result.final['epoch']}) is intact"
+            if checkpoint and result.status in ("completed", "interrupted") and result.final
+            else "")
     written = True
     if plot and result.final is not None:
-        written = write_output("plot", plot, lambda: save_plot(plot, result))
+        written = write_output("plot", plot, lambda: save_plot(plot, result), also)
     if args.json:
         written = write_output("JSON file", args.json,
-                               lambda: write_json(args.json, payload)) and written
+                               lambda: write_json(args.json, payload), also) and written
     code = EXIT_CODES[result.status]
     return code if code or written else 1
 
