@@ -117,7 +117,7 @@ class _NeuralNet(BaseEstimator):
 
     def _dtype(self, X):
         """The dtype the model computes in."""
-        return next(self.module_.parameters()).numpy().dtype
+        return next(self.module_.parameters()).detach().numpy().dtype
 
     # -- checks
     def _check_parameters(self) -> None:
@@ -153,7 +153,7 @@ class _NeuralNet(BaseEstimator):
             check_random_state(self.random_state).randint(MAX_SEED, size=3, dtype=np.int64))
         self.module_ = _seeded(lambda: self._build_module(X.shape[1], n_outputs), int(init_seed))
         self._compute_dtype = self._dtype(X)
-        if self._compute_dtype != next(self.module_.parameters()).numpy().dtype:
+        if self._compute_dtype != next(self.module_.parameters()).detach().numpy().dtype:
             self.module_.double() if self._compute_dtype == np.float64 else self.module_.float()
         self.optimizer_ = self._make_optimizer(self.module_.parameters())
         self._shuffle = Generator(int(shuffle_seed))

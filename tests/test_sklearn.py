@@ -81,8 +81,9 @@ def test_estimators_and_tensors_pickle(digits):
     for t in (mt.ones(2), mt.tensor([[1.0, 2.0]], requires_grad=True),
               mt.zeros(3, dtype=mt.float64), mt.tensor(3)):
         u = pickle.loads(pickle.dumps(t))
-        assert u.requires_grad == t.requires_grad and np.array_equal(u.numpy(), t.numpy())
-        assert u.numpy().dtype == t.numpy().dtype
+        assert u.requires_grad == t.requires_grad
+        assert np.array_equal(u.detach().numpy(), t.detach().numpy())
+        assert u.detach().numpy().dtype == t.detach().numpy().dtype and u.dtype == t.dtype
     X, y = digits
     for estimator in (MLPClassifier((16,), max_iter=5, random_state=0),
                       NeuralNetRegressor(small_mlp, epochs=3, random_state=0)):
@@ -109,8 +110,8 @@ def test_mlp_attributes_like_scikit_learn(digits):
     proba = clf.predict_proba(X / 16)
     assert proba.dtype == np.float64 and np.allclose(proba.sum(axis=1), 1)
     assert np.array_equal(clf.classes_[proba.argmax(axis=1)], clf.predict(X / 16))
-    assert clf.module_[0].weight.dtype == clf.module_[0].weight.numpy().dtype == np.float64
-    assert MLPClassifier((8,), max_iter=2).fit(np.float32(X), y).module_[0].weight.numpy() \
+    assert clf.module_[0].weight.detach().numpy().dtype == np.float64  # float64 data: float64
+    assert MLPClassifier((8,), max_iter=2).fit(np.float32(X), y).module_[0].weight.detach().numpy() \
         .dtype == np.float32                                    # float32 data: float32 model
 
 
