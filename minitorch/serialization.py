@@ -220,6 +220,15 @@ def _sync_folder(folder):
         os.close(descriptor)
 
 
+def os_reason(error):
+    """The operating system's words for a failed write ("No space left on device"),
+    also when ``atomic_write`` re-raised the error with a message naming the file."""
+    cause = error.__cause__ if isinstance(error.__cause__, OSError) else error
+    if isinstance(cause, OSError) and cause.strerror:
+        return cause.strerror
+    return f"{type(error).__name__}: {error}"
+
+
 def _naming(error, shown, what):
     """The same kind of OSError (same errno), its message naming the file."""
     reason = error.strerror or str(error)
