@@ -313,12 +313,14 @@ class TensorMethods:
         Gradient convention (as PyTorch): the full reduction shares the gradient
         equally among tied maxima; along ``dim`` it goes to the returned index.
         """
+        _check_nonempty(self, dim, "max")
         if dim is None:
             return ops.Max.apply(self, None, False)
         return self._extreme_along(dim, keepdim, xp.argmax)
 
     def min(self, dim=None, keepdim=False):
         """The minimum; along ``dim``, the pair ``(values, indices)`` (see ``max``)."""
+        _check_nonempty(self, dim, "min")
         if dim is None:
             return ops.Min.apply(self, None, False)
         return self._extreme_along(dim, keepdim, xp.argmin)
@@ -333,17 +335,19 @@ class TensorMethods:
 
     def amax(self, dim=None, keepdim=False):
         """Maximum over ``dim`` (int or tuple); ties share the gradient equally."""
+        _check_nonempty(self, dim, "amax")
         return ops.Max.apply(self, _dims(dim), keepdim)
 
     def amin(self, dim=None, keepdim=False):
+        _check_nonempty(self, dim, "amin")
         return ops.Min.apply(self, _dims(dim), keepdim)
 
     def argmax(self, dim=None, keepdim=False):
-        _check_dims(dim, self.ndim, "argmax", self.shape)
+        _check_nonempty(self, dim, "argmax")
         return _make_tensor(xp.asarray(xp.argmax(self._data, axis=dim, keepdims=keepdim)))
 
     def argmin(self, dim=None, keepdim=False):
-        _check_dims(dim, self.ndim, "argmin", self.shape)
+        _check_nonempty(self, dim, "argmin")
         return _make_tensor(xp.asarray(xp.argmin(self._data, axis=dim, keepdims=keepdim)))
 
     def logsumexp(self, dim, keepdim=False):
@@ -593,10 +597,21 @@ def _index_arg(index):
 
 
 def matmul(a, b):
-    """Matrix product with NumPy's rules for 1-D operands and batch broadcasting."""
+    """Matrix product with NumPy's rules for 1-D operands and batch broadcasting.
+
+    Both operands must have the same dtype, as in PyTorch (an int64 tensor times
+    a float32 one raises instead of silently computing in float64).
+    """
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        raise TypeError(f"matmul: expected two Tensors, got {type(a).__name__} and "
+                        f"{type(b).__name__}")
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(
-            f"matmul: both operands need at least 1 dimension, got {tuple(a.shape)} and {tuple(b.shape)}")
+        raise ValueError(f"matmul: both operands need at least 1 dimension, got "
+                         f"{tuple(a.shape)} and {tuple(b.shape)}")
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(f"matmul: expected both operands to have the same dtype, but got "
+                           f"{a.dtype} and {b.dtype} (shapes {tuple(a.shape)} and "
+                           f"{tuple(b.shape)}); convert one with .to()")
     inner_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
     if a.shape[-1] != inner_b:
         raise ValueError(f"matmul: cannot multiply {tuple(a.shape)} by {tuple(b.shape)} "
@@ -628,6 +643,7 @@ def where(condition, a, b):
 def cat(tensors, dim=0):
     """Join tensors along an existing dimension."""
     tensors = _tensor_list(tensors, "cat")
+    _check_dims(dim, tensors[0].ndim, "cat", tuple(tensors[0]._data.shape))
     floats = [t._data.dtype for t in tensors if t._data.dtype.kind == "f"]
     if floats and len(floats) < len(tensors):  # mixed int and float: all become float
         dtype = max(floats, key=lambda d: d.itemsize)
@@ -664,6 +680,22 @@ _TYPE_NAMES = {"float32": "minitorch.FloatTensor", "float64": "minitorch.DoubleT
                "int8": "minitorch.CharTensor", "uint8": "minitorch.ByteTensor",
                "bool": "minitorch.BoolTensor"}
 _TYPE_BY_NAME = {name: dtypes.from_numpy_dtype(xp.dtype(d)) for d, name in _TYPE_NAMES.items()}
+
+
+def _check_nonempty(tensor, dim, where):
+    """PyTorch's errors for a max/min/argmax over nothing (checked before any work)."""
+    shape = tuple(tensor._data.shape)
+    _check_dims(dim, tensor.ndim, where, shape)
+    if tensor._data.size:
+        return
+    if dim is None:
+        raise RuntimeError(f"{where}: expected a reduction dim to be specified for an input "
+                           f"with no elements (shape {shape}); specify it with the 'dim' "
+                           "argument")
+    for d in (dim,) if isinstance(dim, int) else dim:
+        if shape and shape[d] == 0:
+            raise IndexError(f"{where}: expected reduction dim {d} to have non-zero size "
+                             f"(shape {shape})")
 
 
 def parse_to_args(args, dtype, device, where):

@@ -13,6 +13,7 @@ the operators and methods (``+``, ``exp``, ``sum``, ``reshape``, ...) to Tensor
 in one place. So the import order is tensor -> autograd -> ops -> methods.
 """
 import collections
+import warnings
 import weakref
 
 from . import device, dtypes
@@ -374,6 +375,11 @@ def _to_array(data, dtype, where):
     """Convert user data to an ndarray, with PyTorch's dtype rules and clear errors."""
     if isinstance(data, Tensor):
         data = data._data
+    elif isinstance(data, (list, tuple)) and _holds_graph(data):
+        warnings.warn(f"{where}: the data holds tensors that require grad; the new tensor is "
+                      "a copy of their values outside the graph (use mt.stack or mt.cat to "
+                      "keep the graph, or .detach() the parts to silence this)",
+                      UserWarning, stacklevel=3)
     if dtype is not None:
         dtype = dtypes.to_numpy_dtype(dtype, where)
     try:
@@ -395,6 +401,17 @@ def _to_array(data, dtype, where):
         elif array.dtype.kind in "iu" and array.dtype != dtypes.int64:
             array = array.astype(dtypes.int64)
     return array
+
+
+def _holds_graph(data):
+    """True when a (nested) list or tuple holds a Tensor that requires grad."""
+    for item in data:
+        if isinstance(item, Tensor):
+            if item.requires_grad:
+                return True
+        elif isinstance(item, (list, tuple)) and _holds_graph(item):
+            return True
+    return False
 
 
 def _dims(dim):

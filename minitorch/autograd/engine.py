@@ -157,6 +157,9 @@ def _roots_and_seeds(tensors, grad_tensors, where):
     if isinstance(tensors, Tensor):
         tensors = (tensors,)
     tensors = tuple(tensors)
+    if grad_tensors is not None and not isinstance(grad_tensors, (Tensor, list, tuple)):
+        raise TypeError(f"{where}: gradient must be a Tensor (or a sequence of Tensors, one "
+                        f"per output), got {type(grad_tensors).__name__}")
     if grad_tensors is None or isinstance(grad_tensors, Tensor):
         grad_tensors = (grad_tensors,) * len(tensors) if grad_tensors is None else (grad_tensors,)
     grad_tensors = tuple(grad_tensors)
@@ -176,7 +179,8 @@ def _roots_and_seeds(tensors, grad_tensors, where):
                     "gradient= with that shape")
             seed = _ones_like(tensor)
         elif not isinstance(seed, Tensor):
-            seed = Tensor(seed, dtype=tensor.dtype)
+            raise TypeError(f"{where}: gradient {position} must be a Tensor or None, got "
+                            f"{type(seed).__name__}")
         if seed.shape != tensor.shape:
             raise RuntimeError(
                 f"{where}: gradient of shape {tuple(seed.shape)} does not match output "
