@@ -141,6 +141,62 @@ class Log(Primitive):
         return grad / a
 
 
+class Log1p(Primitive):
+    """log(1 + x), accurate for tiny x (where log(1 + x) loses digits); d/dx = 1 / (1 + x)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.log1p(a._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (a + 1)
+
+
+class Expm1(Primitive):
+    """exp(x) - 1, accurate for tiny x; d/dx = exp(x)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.expm1(a._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * either.exp(a)
+
+
+class Log2(Primitive):
+    """Base-2 logarithm (exact at powers of 2); d/dx = 1 / (x ln 2)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.log2(a._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (a * math.log(2.0))
+
+
+class Log10(Primitive):
+    """Base-10 logarithm (exact at powers of 10); d/dx = 1 / (x ln 10)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.log10(a._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (a * math.log(10.0))
+
+
 class Sqrt(Primitive):
     @staticmethod
     def forward(ctx, a):
