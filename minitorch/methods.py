@@ -11,6 +11,7 @@ imports downward: tensor -> autograd -> ops -> methods.
 """
 import collections
 import math
+import warnings
 
 from . import dtypes, linalg, ops
 from .autograd import engine
@@ -285,7 +286,11 @@ class TensorMethods:
         return ops.Mean.apply(self._floating(), _dims(dim), keepdim)
 
     def var(self, dim=None, unbiased=True, keepdim=False, correction=None):
-        """Variance over ``dim``; divides by n - 1 when ``unbiased`` (or n - correction)."""
+        """Variance over ``dim``; divides by n - 1 when ``unbiased`` (or n - correction).
+
+        As in PyTorch, with n - correction <= 0 (one element, unbiased) the result is
+        nan (or inf), with a warning.
+        """
         dim = _check_dims(_dims(dim), self.ndim, "var", self.shape)
         correction = (1 if unbiased else 0) if correction is None else correction
         if dim is None:
@@ -293,13 +298,20 @@ class TensorMethods:
         else:
             count = math.prod(self.shape[d] for d in ((dim,) if isinstance(dim, int) else dim))
         centered = self._floating() - self.mean(dim, keepdim=True)
-        return (centered * centered).sum(dim, keepdim) / max(0, count - correction)
+        if count - correction > 0:
+            return (centered * centered).sum(dim, keepdim) / (count - correction)
+        warnings.warn(f"var: degrees of freedom is <= 0 ({count} elements, correction "
+                      f"{correction}): the result is nan or inf, as in PyTorch", stacklevel=2)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            return (centered * centered).sum(dim, keepdim) / 0.0
 
     def std(self, dim=None, unbiased=True, keepdim=False, correction=None):
-        """Standard deviation; where it is 0 its gradient is 0 (as PyTorch), not nan."""
+        """Standard deviation, sqrt(var). Where it is 0 (a constant input) its gradient
+        is 0, PyTorch's subgradient; one element (unbiased) or a nan input gives nan
+        with a nan gradient, never 0."""
         variance = self.var(dim, unbiased, keepdim, correction)
-        positive = variance._data > 0
-        return where(positive, where(positive, variance, 1.0).sqrt(), 0.0)
+        with xp.errstate(invalid="ignore"):
+            return linalg._safe_root(variance, 0.5)
 
     def max(self, dim=None, keepdim=False):
         """The maximum; along ``dim``, the pair ``(values, indices)``.

@@ -277,19 +277,38 @@ def _unbatch(loss, input, reduction):
 
 
 def _nll(log_probs, indices, counted, weight, reduction):
-    """Weighted, masked negative log-likelihood of (N, C) log-probabilities."""
+    """Weighted negative log-likelihood of (N, C) log-probabilities, as PyTorch computes it.
+
+    Ignored entries (``counted`` False) are masked out, so their loss and gradient
+    are exactly 0 even when the mean below is nan. 'mean' divides by the summed
+    weights of the counted entries: with none (every target ignored, an empty
+    batch) or a zero total weight the loss is nan, as in PyTorch; the ignored
+    entries' gradient stays 0 (so an SGD step leaves their weights alone), while
+    counted entries of weight 0 get nan, as in PyTorch.
+    """
     safe = indices if counted is None else xp.where(counted, indices, 0)
     picked = log_probs[xp.arange(len(safe)), safe]
-    coef = xp.ones(len(safe), dtype=log_probs.dtype) if weight is None \
-        else weight[safe].astype(log_probs.dtype)
+    coef = None if weight is None else weight[safe].astype(log_probs.dtype)
+    loss = -picked if coef is None else -(picked * from_numpy(coef))
     if counted is not None:
-        coef = coef * counted
-    loss = -(picked * from_numpy(coef))
+        loss = where(counted, loss, 0.0)
     if reduction == "none":
         return loss
     if reduction == "sum":
         return loss.sum()
-    return loss.sum() / float(coef.sum())
+    if coef is None:
+        total = len(safe) if counted is None else int(counted.sum())
+    else:
+        total = float(coef.sum() if counted is None else coef[counted].sum())
+    return _mean_over(loss.sum(), total)
+
+
+def _mean_over(total_loss, denominator):
+    """``total_loss / denominator``; for a zero denominator nan, whose gradient is nan
+    (PyTorch's 0/0) without NumPy's divide-by-zero warnings."""
+    if denominator:
+        return total_loss / denominator
+    return total_loss * math.nan
 
 
 def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
@@ -325,7 +344,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     indices, counted, weight_array = _class_targets(name, input, target, weight, ignore_index)
     all_counted = bool(counted.all())
     logits, batch_target = _as_batch(input, target)
-    if weight is None and label_smoothing == 0.0 and all_counted:
+    if weight is None and label_smoothing == 0.0 and all_counted and len(indices):
         if batch_target.dtype != xp.int64:
             batch_target = batch_target.long()
         return _unbatch(ops.cross_entropy(logits, batch_target, reduction), input, reduction)
@@ -355,20 +374,21 @@ def _plain_class_targets(input, target, weight, ignore_index, label_smoothing, r
 
 
 def _smoothing_term(log_probs, indices, counted, weight, reduction):
-    """-sum over classes of (weighted) log-probabilities, reduced like PyTorch's."""
+    """-sum over classes of (weighted) log-probabilities, with ignored entries masked to
+    0 and reduced like PyTorch's (its ``cross_entropy`` label-smoothing term)."""
     if weight is None:
         per_sample = -log_probs.sum(1)
     else:
         per_sample = -(log_probs * from_numpy(weight.astype(log_probs.dtype))).sum(1)
     if counted is not None:
-        per_sample = per_sample * from_numpy(counted.astype(log_probs.dtype))
+        per_sample = where(counted, per_sample, 0.0)
     if reduction == "none":
         return per_sample
     if reduction == "sum":
         return per_sample.sum()
     kept = indices if counted is None else indices[counted]
-    denominator = len(kept) if weight is None else weight[kept].sum()
-    return per_sample.sum() / float(denominator)
+    denominator = len(kept) if weight is None else float(weight[kept].sum())
+    return _mean_over(per_sample.sum(), denominator)
 
 
 def _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing):
@@ -394,7 +414,7 @@ def _cross_entropy_probabilities(input, target, weight, reduction, label_smoothi
         return -product.sum(-1)
     if reduction == "sum":
         return -product.sum()
-    return -product.sum() / (input._data.size // classes)
+    return _mean_over(-product.sum(), input._data.size // classes if classes else 0)
 
 
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="mean"):
