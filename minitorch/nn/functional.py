@@ -137,8 +137,8 @@ def elu(input, alpha=1.0, inplace=False):
     """x for x > 0, alpha (exp(x) - 1) otherwise (gradient alpha exp(x) there, as PyTorch,
     also at 0)."""
     negative = input._data <= 0
-    # exp sees min(x, 0): large positive x cannot overflow in the unused branch
-    return where(negative, input.clamp(max=0.0).expm1() * alpha, input)
+    # exp sees 0 where unused: large positive x cannot overflow, nan cannot leak
+    return where(negative, where(negative, input, 0.0).expm1() * alpha, input)
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
