@@ -9,7 +9,6 @@ norm and a NaN gradient.
 """
 import math
 
-from . import dtypes
 from .backend import xp
 from .tensor import Tensor, _check_dims, _dims
 
@@ -80,12 +79,12 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):  # no
     """
     where = "linalg.matrix_norm"
     A = _floating_input(A, dtype, where)
-    dim = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
-    if len(dim) != 2:
-        raise RuntimeError(f"{where}: dim must be a 2-tuple, got {dim}")
     if A.ndim < 2:
         raise RuntimeError(f"{where}: the input must have at least 2 dimensions, got shape "
                            f"{tuple(A.shape)}")
+    dim = tuple(dim) if isinstance(dim, (tuple, list)) else (dim,)
+    if len(dim) != 2:
+        raise RuntimeError(f"{where}: dim must be a 2-tuple, got {dim}")
     _check_dims(dim, A.ndim, where, tuple(A.shape))
     rows, cols = (d % A.ndim for d in dim)
     if rows == cols:
