@@ -928,9 +928,10 @@ class TensorMethods:
             raise RuntimeError("diff: expects the input to be at least one-dimensional")
         out = self
         if prepend is not None or append is not None:
-            parts = [t if isinstance(t, Tensor) else self._operand(t).expand(
-                tuple(self.shape[:dim % self.ndim]) + (1,) + tuple(self.shape[dim % self.ndim + 1:]))
-                for t in (prepend, self, append) if t is not None]
+            edge = list(self.shape)
+            edge[dim] = 1  # a number joins as one slice along dim
+            parts = [t if isinstance(t, Tensor) else self._operand(t).expand(edge)
+                     for t in (prepend, self, append) if t is not None]
             out = cat(parts, dim)
         for _ in range(n):
             later = out[_along(dim, out.ndim, slice(1, None))]

@@ -233,9 +233,9 @@ def test_cumprod_and_prod_gradients_at_zeros():
     values = rng.uniform(0.5, 1.5, size=(3, 5))
     values[0, 1] = values[1, 1] = values[1, 3] = values[2, 0] = 0.0
     for dim in (0, 1):
-        assert gradcheck(lambda t: t.cumprod(dim) * mt.tensor(values),
+        assert gradcheck(lambda t, d=dim: t.cumprod(d) * mt.tensor(values),
                          mt.tensor(values, requires_grad=True))
-        assert gradcheck(lambda t: t.prod(dim), mt.tensor(values, requires_grad=True))
+        assert gradcheck(lambda t, d=dim: t.prod(d), mt.tensor(values, requires_grad=True))
 
 
 def _hessian(fn, values):
