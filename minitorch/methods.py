@@ -85,6 +85,21 @@ class TensorMethods:
     def long(self):
         return self.to(dtypes.int64)
 
+    def half(self):
+        return self.to(dtypes.float16)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def short(self):
+        return self.to(dtypes.int16)
+
+    def char(self):
+        return self.to(dtypes.int8)
+
+    def byte(self):
+        return self.to(dtypes.uint8)
+
     def bool(self):
         return self.to(dtypes.bool_)
 
@@ -1076,8 +1091,16 @@ def matmul(a, b):
     return product
 
 
-def where(condition, a, b):
-    """``a`` where ``condition`` holds, else ``b`` (either may be a number)."""
+def where(condition, a=None, b=None):
+    """``a`` where ``condition`` holds, else ``b`` (either may be a number).
+
+    ``where(condition)`` alone is ``condition.nonzero(as_tuple=True)``, as in PyTorch.
+    """
+    if a is None and b is None:
+        condition = condition if isinstance(condition, Tensor) else Tensor(condition)
+        return condition.nonzero(as_tuple=True)
+    if a is None or b is None:
+        raise TypeError("where: expected where(condition) or where(condition, input, other)")
     # copied: the backward keeps the condition, which may later change in place
     condition = condition._data.copy() if isinstance(condition, Tensor) else xp.asarray(condition)
     if not isinstance(a, Tensor):

@@ -134,6 +134,17 @@ def test_to_cpu_cuda_and_device_attributes():
     assert x.dtype == mt.float32 and x.grad is None  # nothing changed
 
 
+def test_dtype_conversion_methods_and_where_with_one_argument():
+    x = mt.tensor([1.7, -2.0, 0.0])
+    assert (x.half().dtype, x.int().dtype, x.short().dtype, x.char().dtype, x.byte().dtype) == (
+        mt.float16, mt.int32, mt.int16, mt.int8, mt.uint8)
+    assert x.int().tolist() == [1, -2, 0]
+    rows, cols = mt.where(mt.tensor([[True, False], [False, True]]))
+    assert rows.tolist() == [0, 1] and cols.tolist() == [0, 1] and rows.dtype == mt.int64
+    with pytest.raises(TypeError, match="where: expected where"):
+        mt.where(x > 0, x)
+
+
 def test_new_tensor_functions_follow_pytorch():
     x = mt.ones(2, dtype=mt.float64)
     assert x.new_zeros(2, 3).dtype == mt.float64 and x.new_zeros((2, 3)).shape == (2, 3)
