@@ -313,20 +313,20 @@ class TensorMethods:
         else:
             count = math.prod(self.shape[d] for d in ((dim,) if isinstance(dim, int) else dim))
         centered = self._floating() - self.mean(dim, keepdim=True)
+        total = (centered * centered).sum(dim, keepdim)
         if count - correction > 0:
-            return (centered * centered).sum(dim, keepdim) / (count - correction)
+            return total / (count - correction)
         warnings.warn(f"var: degrees of freedom is <= 0 ({count} elements, correction "
                       f"{correction}): the result is nan or inf, as in PyTorch", stacklevel=2)
-        with xp.errstate(divide="ignore", invalid="ignore"):
-            return (centered * centered).sum(dim, keepdim) / 0.0
+        # total / 0 without NumPy's warnings: nan (0 / 0, with a nan gradient) or inf
+        scale = xp.where(total._data == 0, xp.nan, xp.inf).astype(total._data.dtype)
+        return total * _make_tensor(scale)
 
     def std(self, dim=None, unbiased=True, keepdim=False, correction=None):
         """Standard deviation, sqrt(var). Where it is 0 (a constant input) its gradient
         is 0, PyTorch's subgradient; one element (unbiased) or a nan input gives nan
         with a nan gradient, never 0."""
-        variance = self.var(dim, unbiased, keepdim, correction)
-        with xp.errstate(invalid="ignore"):
-            return linalg._safe_root(variance, 0.5)
+        return linalg._safe_root(self.var(dim, unbiased, keepdim, correction), 0.5)
 
     def max(self, dim=None, keepdim=False):
         """The maximum; along ``dim``, the pair ``(values, indices)``.

@@ -43,7 +43,12 @@ def test_std_of_one_element_warns_like_pytorch_and_var_agrees():
         out = mt.tensor([[1.0, 2.0]]).std(0)
     assert np.isnan(out.numpy()).all()
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # and no NumPy divide-by-zero warning either
+        warnings.simplefilter("error", RuntimeWarning)  # no NumPy divide-by-zero warning
+        warnings.simplefilter("ignore", UserWarning)
+        x = mt.tensor([3.0], requires_grad=True)
+        x.var().backward()
+        assert np.isnan(x.grad.item())
+        assert np.isinf(mt.tensor([3.0, 4.0]).var(correction=2).item())  # PyTorch: inf
         assert mt.tensor([3.0]).std(unbiased=False).item() == 0.0
 
 
