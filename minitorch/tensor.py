@@ -123,9 +123,12 @@ class Tensor:
         """The element type: ``minitorch.float32``, ``minitorch.int64``, ..."""
         return dtypes.from_numpy_dtype(self._data.dtype)
 
-    @property
     def is_floating_point(self):
+        """True for float16/32/64 tensors (a method, as in PyTorch)."""
         return self._data.dtype.kind == "f"
+
+    def is_complex(self):
+        return self._data.dtype.kind == "c"
 
     @property
     def itemsize(self):
@@ -146,11 +149,21 @@ class Tensor:
 
     @property
     def is_cuda(self):
+        """False: minitorch tensors live on the CPU."""
         return False
 
     @property
+    def is_cpu(self):
+        return True
+
+    def get_device(self):
+        """-1, PyTorch's answer for a CPU tensor."""
+        return -1
+
+    @property
     def layout(self):
-        return "strided"
+        """``mt.strided``: minitorch tensors are dense."""
+        return dtypes.strided
 
     @property
     def is_leaf(self):
