@@ -25,6 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import datasets  # noqa: E402
 import train  # noqa: E402
+from minitorch.sklearn import sklearn_baseline  # noqa: E402
+from minitorch.training import HEADLINE  # noqa: E402
 
 
 def measure(name: str, seed: int) -> dict:
@@ -32,19 +34,20 @@ def measure(name: str, seed: int) -> dict:
     result = train.fit(config)
     if result.status != "completed":
         raise RuntimeError(f"{name}: {result.message}")
-    sk = train.sklearn_baseline(config, result.split)
-    key = train.HEADLINE[result.split.task]
+    hidden = config.hidden if config.model == "mlp" else ()
+    sk = sklearn_baseline(result.split, hidden, config.activation, config.seed)
+    key = HEADLINE[result.split.task]
     return {"minitorch": result.final["test"][key], "sklearn": sk["test"][key],
             "seconds": result.seconds, "sk_seconds": sk["seconds"], "metric": key,
             "config": config, "estimator": sk["estimator"]}
 
 
-def training(c: dict) -> str:
-    text = f"{c['epochs']} ep, {c['optimizer']} lr {c['lr']:g}, bs {c['batch_size']}"
-    if c["weight_decay"]:
-        text += f", wd {c['weight_decay']:g}"
-    if c["dropout"]:
-        text += f", dropout {c['dropout']:g}"
+def training(c: train.RunConfig) -> str:
+    text = f"{c.epochs} ep, {c.optimizer} lr {c.lr:g}, bs {c.batch_size}"
+    if c.weight_decay:
+        text += f", wd {c.weight_decay:g}"
+    if c.dropout:
+        text += f", dropout {c.dropout:g}"
     return text
 
 
@@ -56,7 +59,7 @@ def row(name: str, runs: list[dict]) -> str:
     metric = "accuracy" if first["metric"] == "accuracy" else "R²"
     fmt = (lambda v: f"{v * scale:.1f}{unit}") if unit else (lambda v: f"{v:.3f}")
     c = first["config"]
-    hidden = "-".join(map(str, [split.n_features, *c["hidden"], split.n_outputs]))
+    hidden = "-".join(map(str, [split.n_features, *c.hidden, split.n_outputs]))
     delta = mean("minitorch") - mean("sklearn")
     return (f"| {name} | {split.task} | {len(split.X_train)}/{len(split.X_test)} | MLP {hidden} | "
             f"{training(c)} | "

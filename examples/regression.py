@@ -18,7 +18,8 @@ import minitorch.optim as optim
 X, y = load_diabetes(return_X_y=True)
 X = (X - X.mean(0)) / X.std(0)
 y = (y - y.mean()) / y.std()
-inputs, targets = mt.tensor(X), mt.tensor(y).reshape(-1, 1)
+inputs = mt.tensor(X, dtype=mt.float32)
+targets = mt.tensor(y, dtype=mt.float32).reshape(-1, 1)
 
 mt.manual_seed(0)
 model = nn.Linear(10, 1)

@@ -4,19 +4,23 @@
 """
 from .tensor import Size, Tensor  # noqa: I001  (the layers in order, bottom first)
 from . import autograd, ops
-from .methods import cat, matmul, stack, where
+from .methods import cat, einsum, matmul, stack, where
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-from .creation import (arange, empty, eye, from_numpy, full, full_like, is_tensor, linspace,
-                       ones, ones_like, rand, randint, randn, randperm, tensor, zeros,
-                       zeros_like)
+from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
+                       is_tensor, linspace, ones, ones_like, rand, rand_like, randint,
+                       randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from .device import device
 from .dtypes import (bool_ as bool, cdouble, cfloat, complex64, complex128, double, dtype,  # noqa: A004
                      float, float16, float32, float64, get_default_dtype, half, int, int8,
-                     int16, int32, int64, long, set_default_dtype, short, uint8)
+                     int16, int32, int64, layout, long, set_default_dtype, short, strided,
+                     uint8)
 from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed,
                      seed, set_rng_state)
-from . import nn, optim, utils, viz
+from . import linalg, nn, optim, utils, viz
+from .linalg import cdist
 from .serialization import load, save
+from . import backends, cuda  # the device API (CPU only, as PyTorch names it)
+from .threads import get_num_threads, set_num_threads
 from .compiler import compile  # noqa: A004  (as torch.compile; the module is minitorch.compiler)
 
 __version__ = "0.1.0"
@@ -67,3 +71,62 @@ gather = Tensor.gather
 clone = Tensor.clone
 square = Tensor.square
 allclose = Tensor.allclose
+
+# Everyday tensor functions (issue 10): mt.X(t, ...) is t.X(...).
+mm = Tensor.mm
+bmm = Tensor.bmm
+mv = Tensor.mv
+dot = Tensor.dot
+outer = Tensor.outer
+addmm = Tensor.addmm
+norm = Tensor.norm
+chunk = Tensor.chunk
+split = Tensor.split
+unbind = Tensor.unbind
+narrow = Tensor.narrow
+select = Tensor.select
+tile = Tensor.tile
+flip = Tensor.flip
+fliplr = Tensor.fliplr
+flipud = Tensor.flipud
+roll = Tensor.roll
+tril = Tensor.tril
+triu = Tensor.triu
+index_select = Tensor.index_select
+masked_fill = Tensor.masked_fill
+cumsum = Tensor.cumsum
+cumprod = Tensor.cumprod
+prod = Tensor.prod
+topk = Tensor.topk
+sort = Tensor.sort
+argsort = Tensor.argsort
+msort = Tensor.msort
+unique = Tensor.unique
+bincount = Tensor.bincount
+nonzero = Tensor.nonzero
+argwhere = Tensor.argwhere
+count_nonzero = Tensor.count_nonzero
+any = Tensor.any  # noqa: A001
+all = Tensor.all  # noqa: A001
+equal = Tensor.equal
+isclose = Tensor.isclose
+isnan = Tensor.isnan
+isinf = Tensor.isinf
+isfinite = Tensor.isfinite
+diff = Tensor.diff
+log1p = Tensor.log1p
+expm1 = Tensor.expm1
+log2 = Tensor.log2
+log10 = Tensor.log10
+rsqrt = Tensor.rsqrt
+reciprocal = Tensor.reciprocal
+sign = Tensor.sign
+sgn = Tensor.sgn
+floor = Tensor.floor
+ceil = Tensor.ceil
+round = Tensor.round  # noqa: A001
+trunc = Tensor.trunc
+fix = Tensor.fix
+clamp_min = Tensor.clamp_min
+clamp_max = Tensor.clamp_max
+clip = Tensor.clamp

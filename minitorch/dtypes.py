@@ -106,6 +106,31 @@ def to_numpy_dtype(value, where="dtype"):
         raise TypeError(f"{where}: {value!r} is not a dtype") from None
 
 
+class layout:  # noqa: N801  (PyTorch's name)
+    """How a tensor's elements are stored: minitorch has only ``mt.strided`` (dense)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"minitorch.{self.name}"
+
+    def __reduce__(self):
+        return "strided"
+
+
+strided = layout("strided")
+
+
+def check_layout(value, where):
+    """Raise unless ``value`` is None or ``mt.strided`` (the only layout minitorch has)."""
+    if value is not None and value is not strided and value != "strided":
+        raise RuntimeError(f"{where}: layout {value!r} is not supported; minitorch tensors are "
+                           "dense (layout=mt.strided)")
+
+
 class _DefaultDtype:
     __slots__ = ("dtype",)
 

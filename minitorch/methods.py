@@ -11,8 +11,9 @@ imports downward: tensor -> autograd -> ops -> methods.
 """
 import collections
 import math
+import warnings
 
-from . import dtypes, ops
+from . import dtypes, linalg, ops
 from .autograd import engine
 from .autograd.grad_mode import grad_state
 from .backend import as_array, xp
@@ -28,24 +29,34 @@ MaxMin = collections.namedtuple("MaxMin", ["values", "indices"])
 class TensorMethods:
     """The methods and operators of ``Tensor`` (copied onto it by ``attach``)."""
 
-    def to(self, *args, dtype=None, device=None):
+    def to(self, *args, dtype=None, device=None, non_blocking=False, copy=False,
+           memory_format=None):
         """Convert to ``dtype`` (differentiable between float types).
 
-        Accepts PyTorch's forms ``to(dtype)``, ``to("cpu")`` and ``to("cpu", dtype)``;
-        minitorch runs on the CPU, so any other device is an error.
+        Accepts PyTorch's forms ``to(dtype)``, ``to("cpu")``, ``to("cpu", dtype)``,
+        ``to(other_tensor)`` and ``to(device=..., dtype=...)``, each followed by
+        ``non_blocking`` and ``copy``. Returns ``self`` when nothing changes, unless
+        ``copy=True``. minitorch runs on the CPU, so any other device is an error
+        (one naming CUDA for a CUDA device).
         """
-        dtype = parse_to_args(args, dtype, device, "to")
-        if dtype is None:
-            return self
-        dtype = dtypes.to_numpy_dtype(dtype, "to")
-        if dtype == self._data.dtype:
-            return self
+        dtype, flags = _parse_to(args, dtype, device, "to")
+        copy = flags[1] if len(flags) > 1 else copy
+        if dtype is not None:
+            dtype = dtypes.to_numpy_dtype(dtype, "to")
+        if dtype is None or dtype == self._data.dtype:
+            return self.clone() if copy else self
         if dtype.kind not in "fc":  # integers and bools carry no gradient, as in PyTorch
             return _make_tensor(self._data.astype(dtype))
         return ops.Cast.apply(self, dtype)
 
     def cpu(self, memory_format=None):
         """This tensor (minitorch tensors always live on the CPU)."""
+        return self
+
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        """Always an error that names CUDA: minitorch runs on the CPU only."""
+        check_device("cuda" if device is None else
+                     device if not isinstance(device, int) else f"cuda:{device}", "cuda")
         return self
 
     def type(self, dtype=None, non_blocking=False):
@@ -73,6 +84,21 @@ class TensorMethods:
 
     def long(self):
         return self.to(dtypes.int64)
+
+    def half(self):
+        return self.to(dtypes.float16)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def short(self):
+        return self.to(dtypes.int16)
+
+    def char(self):
+        return self.to(dtypes.int8)
+
+    def byte(self):
+        return self.to(dtypes.uint8)
 
     def bool(self):
         return self.to(dtypes.bool_)
@@ -197,12 +223,6 @@ class TensorMethods:
 
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
-    def any(self, dim=None, keepdim=False):
-        return _make_tensor(as_array(xp.any(self._data, axis=dim, keepdims=keepdim)))
-
-    def all(self, dim=None, keepdim=False):
-        return _make_tensor(as_array(xp.all(self._data, axis=dim, keepdims=keepdim)))
-
     def eq(self, other):
         return self == other
 
@@ -212,9 +232,6 @@ class TensorMethods:
     def isfinite(self):
         return _make_tensor(xp.isfinite(self._data))
 
-    def allclose(self, other, rtol=1e-5, atol=1e-8):
-        other = other._data if isinstance(other, Tensor) else other
-        return bool(xp.allclose(self._data, other, rtol=rtol, atol=atol))
 
     # ------------------------------------------------------------------ elementwise
     def exp(self):
@@ -253,9 +270,6 @@ class TensorMethods:
     def reciprocal(self):
         return ops.PowScalar.apply(self._floating(), -1)
 
-    def sign(self):
-        return _make_tensor(xp.sign(self._data))
-
     def clamp(self, min=None, max=None):
         """Limit values to [min, max]; the gradient passes where min <= x <= max.
 
@@ -279,10 +293,6 @@ class TensorMethods:
         """Elementwise minimum; at ties each input receives half the gradient."""
         return _binary(ops.Minimum, self, other)
 
-    def masked_fill(self, mask, value):
-        """``value`` where ``mask`` is true, ``self`` elsewhere."""
-        return where(mask, self._operand(value), self)
-
     # ------------------------------------------------------------------ reductions
     def sum(self, dim=None, keepdim=False):
         return ops.Sum.apply(self, _dims(dim), keepdim)
@@ -291,7 +301,11 @@ class TensorMethods:
         return ops.Mean.apply(self._floating(), _dims(dim), keepdim)
 
     def var(self, dim=None, unbiased=True, keepdim=False, correction=None):
-        """Variance over ``dim``; divides by n - 1 when ``unbiased`` (or n - correction)."""
+        """Variance over ``dim``; divides by n - 1 when ``unbiased`` (or n - correction).
+
+        As in PyTorch, with n - correction <= 0 (one element, unbiased) the result is
+        nan (or inf), with a warning.
+        """
         dim = _check_dims(_dims(dim), self.ndim, "var", self.shape)
         correction = (1 if unbiased else 0) if correction is None else correction
         if dim is None:
@@ -299,13 +313,20 @@ class TensorMethods:
         else:
             count = math.prod(self.shape[d] for d in ((dim,) if isinstance(dim, int) else dim))
         centered = self._floating() - self.mean(dim, keepdim=True)
-        return (centered * centered).sum(dim, keepdim) / max(0, count - correction)
+        total = (centered * centered).sum(dim, keepdim)
+        if count - correction > 0:
+            return total / (count - correction)
+        warnings.warn(f"var: degrees of freedom is <= 0 ({count} elements, correction "
+                      f"{correction}): the result is nan or inf, as in PyTorch", stacklevel=2)
+        # total / 0 without NumPy's warnings: nan (0 / 0, with a nan gradient) or inf
+        scale = xp.where(total._data == 0, xp.nan, xp.inf).astype(total._data.dtype)
+        return total * _make_tensor(scale)
 
     def std(self, dim=None, unbiased=True, keepdim=False, correction=None):
-        """Standard deviation; where it is 0 its gradient is 0 (as PyTorch), not nan."""
-        variance = self.var(dim, unbiased, keepdim, correction)
-        positive = variance._data > 0
-        return where(positive, where(positive, variance, 1.0).sqrt(), 0.0)
+        """Standard deviation, sqrt(var). Where it is 0 (a constant input) its gradient
+        is 0, PyTorch's subgradient; one element (unbiased) or a nan input gives nan
+        with a nan gradient, never 0."""
+        return linalg._safe_root(self.var(dim, unbiased, keepdim, correction), 0.5)
 
     def max(self, dim=None, keepdim=False):
         """The maximum; along ``dim``, the pair ``(values, indices)``.
@@ -313,12 +334,14 @@ class TensorMethods:
         Gradient convention (as PyTorch): the full reduction shares the gradient
         equally among tied maxima; along ``dim`` it goes to the returned index.
         """
+        _check_nonempty(self, dim, "max")
         if dim is None:
             return ops.Max.apply(self, None, False)
         return self._extreme_along(dim, keepdim, xp.argmax)
 
     def min(self, dim=None, keepdim=False):
         """The minimum; along ``dim``, the pair ``(values, indices)`` (see ``max``)."""
+        _check_nonempty(self, dim, "min")
         if dim is None:
             return ops.Min.apply(self, None, False)
         return self._extreme_along(dim, keepdim, xp.argmin)
@@ -333,17 +356,19 @@ class TensorMethods:
 
     def amax(self, dim=None, keepdim=False):
         """Maximum over ``dim`` (int or tuple); ties share the gradient equally."""
+        _check_nonempty(self, dim, "amax")
         return ops.Max.apply(self, _dims(dim), keepdim)
 
     def amin(self, dim=None, keepdim=False):
+        _check_nonempty(self, dim, "amin")
         return ops.Min.apply(self, _dims(dim), keepdim)
 
     def argmax(self, dim=None, keepdim=False):
-        _check_dims(dim, self.ndim, "argmax", self.shape)
+        _check_nonempty(self, dim, "argmax")
         return _make_tensor(as_array(xp.argmax(self._data, axis=dim, keepdims=keepdim)))
 
     def argmin(self, dim=None, keepdim=False):
-        _check_dims(dim, self.ndim, "argmin", self.shape)
+        _check_nonempty(self, dim, "argmin")
         return _make_tensor(as_array(xp.argmin(self._data, axis=dim, keepdims=keepdim)))
 
     def logsumexp(self, dim, keepdim=False):
@@ -554,6 +579,464 @@ class TensorMethods:
     __imul__ = mul_
     __itruediv__ = div_
 
+    # ------------------------------------------------------------------ new tensors
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        """A new tensor copying ``data``, with this tensor's dtype unless ``dtype``."""
+        check_device(device, "new_tensor")
+        return Tensor(data, dtype=self.dtype if dtype is None else dtype,
+                      requires_grad=requires_grad)
+
+    def _new_filled(self, where, size, fill, dtype, device, requires_grad):
+        check_device(device, where)
+        dtype = self._data.dtype if dtype is None else dtypes.to_numpy_dtype(dtype, where)
+        out = _make_tensor(fill(_shape_arg(size), dtype))
+        return out.requires_grad_(True) if requires_grad else out
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        """Zeros of shape ``size`` with this tensor's dtype (unless ``dtype``)."""
+        return self._new_filled("new_zeros", size, xp.zeros, dtype, device, requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new_filled("new_ones", size, xp.ones, dtype, device, requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new_filled("new_empty", size, xp.empty, dtype, device, requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        return self._new_filled("new_full", (size,),
+                                lambda shape, d: xp.full(shape, fill_value, d),
+                                dtype, device, requires_grad)
+
+    # ------------------------------------------------------------------ more math
+    def log1p(self):
+        """log(1 + x), accurate for tiny x."""
+        return ops.Log1p.apply(self._floating())
+
+    def expm1(self):
+        """exp(x) - 1, accurate for tiny x."""
+        return ops.Expm1.apply(self._floating())
+
+    def log2(self):
+        return ops.Log2.apply(self._floating())
+
+    def log10(self):
+        return ops.Log10.apply(self._floating())
+
+    def sign(self):
+        """-1, 0 or 1 by the sign of each element (nan for nan); gradient zero, as PyTorch."""
+        if self._data.dtype == xp.bool_:
+            return _make_tensor(self._data.copy())
+        return _step(self, xp.sign(self._data))
+
+    sgn = sign
+
+    def floor(self):
+        """Round down; integer tensors are returned as a copy. Gradient zero, as PyTorch."""
+        return _step(self, xp.floor(self._data) if self._data.dtype.kind == "f" else None)
+
+    def ceil(self):
+        """Round up (gradient zero)."""
+        return _step(self, xp.ceil(self._data) if self._data.dtype.kind == "f" else None)
+
+    def trunc(self):
+        """Round toward zero (gradient zero)."""
+        return _step(self, xp.trunc(self._data) if self._data.dtype.kind == "f" else None)
+
+    fix = trunc
+
+    def round(self, decimals=0):
+        """Round half to even (as PyTorch), to ``decimals`` decimal places (gradient zero)."""
+        if self._data.dtype.kind != "f":
+            if decimals != 0:
+                raise TypeError(f"round: decimals={decimals} needs a floating point tensor, "
+                                f"got {self.dtype}")
+            return _step(self, None)
+        return _step(self, xp.round(self._data, decimals))
+
+    def clamp_min(self, min):  # noqa: A002  (PyTorch's name)
+        """``clamp(min=min)``."""
+        return self.clamp(min=min)
+
+    def clamp_max(self, max):  # noqa: A002
+        """``clamp(max=max)``."""
+        return self.clamp(max=max)
+
+    def masked_fill(self, mask, value):
+        """``value`` where the boolean ``mask`` (broadcast to this shape) is true, this
+        tensor elsewhere. ``value`` is a number or a 0-d tensor (the gradient reaches it
+        too) and takes this tensor's dtype, as in PyTorch."""
+        mask = _bool_mask(self, mask, "masked_fill")
+        if isinstance(value, Tensor):
+            if value.ndim != 0:
+                raise RuntimeError(f"masked_fill: only supports a 0-dimensional value tensor, "
+                                   f"got a tensor of shape {tuple(value.shape)}")
+            if value._data.dtype != self._data.dtype:
+                value = value.to(self.dtype)
+        else:
+            value = _make_tensor(xp.asarray(value).astype(self._data.dtype))
+        return ops.Where.apply(mask, value, self)
+
+    def masked_fill_(self, mask, value):
+        """In-place ``masked_fill``."""
+        _bool_mask(self, mask, "masked_fill_")  # checked before anything changes
+        return self._inplace(lambda s: s.masked_fill(mask, value))
+
+    # ------------------------------------------------------------------ logical
+    def any(self, dim=None, keepdim=False):
+        """True where any element (over ``dim``: None, an int or a tuple) is nonzero."""
+        dim = _check_dims(_dims(dim), self.ndim, "any", tuple(self.shape))
+        return _make_tensor(as_array(xp.any(self._data, axis=dim, keepdims=keepdim)))
+
+    def all(self, dim=None, keepdim=False):
+        """True where all elements (over ``dim``) are nonzero."""
+        dim = _check_dims(_dims(dim), self.ndim, "all", tuple(self.shape))
+        return _make_tensor(as_array(xp.all(self._data, axis=dim, keepdims=keepdim)))
+
+    def equal(self, other):
+        """True if ``other`` has this shape and the same values (a Python bool; nan is
+        never equal)."""
+        if not isinstance(other, Tensor):
+            raise TypeError(f"equal: expected a Tensor, got {type(other).__name__}")
+        return self.shape == other.shape and bool(xp.array_equal(self._data, other._data))
+
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        """Elementwise |self - other| <= atol + rtol * |other| (a bool tensor)."""
+        other = _same_dtype_operand(self, other, "isclose")
+        return _make_tensor(as_array(xp.isclose(self._data, other, rtol=rtol, atol=atol,
+                                                  equal_nan=equal_nan)))
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        """True if every element ``isclose`` (a Python bool)."""
+        other = other._data if isinstance(other, Tensor) else other
+        return bool(xp.allclose(self._data, other, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+    def isinf(self):
+        return _make_tensor(xp.isinf(self._data))
+
+    # ------------------------------------------------------------------ products
+    def mm(self, mat2):
+        """Matrix product of two matrices (n, m) @ (m, p) -> (n, p); no broadcasting."""
+        _check_operands("mm", ((self, 2, "self"), (mat2, 2, "mat2")))
+        return matmul(self, mat2)
+
+    def bmm(self, mat2):
+        """Batched matrix product (b, n, m) @ (b, m, p) -> (b, n, p); no broadcasting."""
+        _check_operands("bmm", ((self, 3, "self"), (mat2, 3, "batch2")))
+        if self.shape[0] != mat2.shape[0]:
+            raise RuntimeError(f"bmm: batch sizes differ: {tuple(self.shape)} and "
+                               f"{tuple(mat2.shape)}")
+        return matmul(self, mat2)
+
+    def mv(self, vec):
+        """Matrix-vector product (n, m) @ (m,) -> (n,)."""
+        _check_operands("mv", ((self, 2, "self"), (vec, 1, "vec")))
+        return matmul(self, vec)
+
+    def dot(self, other):
+        """Dot product of two 1-D tensors of equal length (a 0-d tensor)."""
+        _check_operands("dot", ((self, 1, "self"), (other, 1, "tensor")))
+        return matmul(self, other)
+
+    def outer(self, vec2):
+        """Outer product of two 1-D tensors: (n,) x (m,) -> (n, m)."""
+        _check_operands("outer", ((self, 1, "self"), (vec2, 1, "vec2")))
+        return self.unsqueeze(1) * vec2.unsqueeze(0)
+
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        """beta * self + alpha * (mat1 @ mat2); self broadcasts to (n, p). With
+        ``beta=0`` self is ignored (its nan and inf do not propagate), as in PyTorch."""
+        _check_operands("addmm", ((mat1, 2, "mat1"), (mat2, 2, "mat2")))
+        out_shape = (mat1.shape[0], mat2.shape[1])
+        try:
+            if xp.broadcast_shapes(self.shape, out_shape) != out_shape:
+                raise ValueError
+        except ValueError:
+            raise RuntimeError(f"addmm: input of shape {tuple(self.shape)} does not broadcast "
+                               f"to the product's shape {out_shape} ({tuple(mat1.shape)} @ "
+                               f"{tuple(mat2.shape)})") from None
+        if beta == 1 and alpha == 1 and self.shape == out_shape[1:]:
+            return ops.Linear.apply(mat1, mat2.mT, self)  # one fused node, as nn.Linear
+        product = matmul(mat1, mat2)
+        if alpha != 1:
+            product = product * alpha
+        if beta == 0:
+            return product
+        return product + (self if beta == 1 else self * beta)
+
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        """The vector p-norm over ``dim`` (all elements when None): 'fro' (default) and
+        2 give sqrt(sum(x**2)), 1, inf, -inf, 0 and other numbers as in
+        ``mt.linalg.vector_norm``. The gradient of the 2-norm at zero is 0."""
+        return linalg.tensor_norm(self, p, dim, keepdim, dtype)
+
+    # ------------------------------------------------------------------ cumulative
+    def cumsum(self, dim, dtype=None):
+        """Running sums along ``dim``; integer and bool tensors give int64 (as PyTorch)."""
+        x = _accumulated(self, dim, dtype, "cumsum")
+        if x.ndim == 0:
+            return x.clone()
+        return ops.Cumsum.apply(x, dim % x.ndim)
+
+    def cumprod(self, dim, dtype=None):
+        """Running products along ``dim``; the gradient is exact where inputs are zero."""
+        x = _accumulated(self, dim, dtype, "cumprod")
+        if x.ndim == 0:
+            return x.clone()
+        return ops.Cumprod.apply(x, dim % x.ndim)
+
+    def prod(self, dim=None, keepdim=False, dtype=None):
+        """Product of all elements, or over the int ``dim``; integer and bool tensors
+        give int64 (as PyTorch). The gradient is the product of the other elements,
+        exact where inputs are zero."""
+        if dim is not None and not isinstance(dim, int):
+            raise TypeError(f"prod: dim must be an int or None, got {dim!r}")
+        x = _accumulated(self, dim, dtype, "prod")
+        return ops.Prod.apply(x, dim, keepdim if dim is not None else False)
+
+    # ------------------------------------------------------------------ more shapes
+    def select(self, dim, index):
+        """The slice at ``index`` along ``dim`` (that dimension removed); a view."""
+        _check_dims(dim, self.ndim, "select", tuple(self.shape))
+        size = self.shape[dim]
+        if not -size <= index < size:
+            raise IndexError(f"select: index {index} out of range for dimension {dim} of size "
+                             f"{size} (tensor of shape {tuple(self.shape)})")
+        return self[_along(dim, self.ndim, index)]
+
+    def narrow(self, dim, start, length):
+        """Elements ``start`` to ``start + length`` along ``dim``; a view."""
+        _check_dims(dim, self.ndim, "narrow", tuple(self.shape))
+        size = self.shape[dim]
+        start = start + size if start < 0 else start
+        if not (0 <= start <= size and 0 <= length <= size - start):
+            raise IndexError(f"narrow: start {start} and length {length} exceed dimension "
+                             f"{dim} of size {size} (tensor of shape {tuple(self.shape)})")
+        return self[_along(dim, self.ndim, slice(start, start + length))]
+
+    def split(self, split_size_or_sections, dim=0):
+        """Views of consecutive pieces along ``dim``: of ``split_size`` each (the last
+        may be smaller), or of the sizes in a list, which must add up to the dimension."""
+        _check_dims(dim, self.ndim, "split", tuple(self.shape))
+        size = self.shape[dim]
+        if isinstance(split_size_or_sections, int):
+            step = split_size_or_sections
+            if step < 0 or (step == 0 and size):
+                raise RuntimeError(f"split: split_size must be positive, got {step} (dimension "
+                                   f"{dim} of size {size})")
+            sizes = [step] * (size // step) + ([size % step] if size % step else []) \
+                if step else [0]
+        else:
+            sizes = [int(n) for n in split_size_or_sections]
+            if sum(sizes) != size or any(n < 0 for n in sizes):
+                raise RuntimeError(f"split: split sizes {sizes} must be non-negative and sum "
+                                   f"exactly to {size}, the size of dimension {dim} of a "
+                                   f"tensor of shape {tuple(self.shape)}")
+        pieces, start = [], 0
+        for n in sizes:
+            pieces.append(self[_along(dim, self.ndim, slice(start, start + n))])
+            start += n
+        return tuple(pieces)
+
+    def chunk(self, chunks, dim=0):
+        """At most ``chunks`` views along ``dim``, each of ceil(size / chunks) elements
+        (the last may be smaller, and there may be fewer chunks, as in PyTorch)."""
+        if not isinstance(chunks, int) or chunks <= 0:
+            raise RuntimeError(f"chunk: expects chunks to be greater than 0, got {chunks!r}")
+        _check_dims(dim, self.ndim, "chunk", tuple(self.shape))
+        size = self.shape[dim]
+        if size == 0:
+            return tuple(self for _ in range(chunks))
+        return self.split(-(-size // chunks), dim)
+
+    def unbind(self, dim=0):
+        """The slices along ``dim`` (that dimension removed), as a tuple of views."""
+        _check_dims(dim, self.ndim, "unbind", tuple(self.shape))
+        return tuple(self[_along(dim, self.ndim, i)] for i in range(self.shape[dim]))
+
+    def repeat(self, *sizes):
+        """This tensor tiled ``sizes[i]`` times along dimension i (``sizes`` may add
+        leading dimensions); a copy. Gradients of the copies add up."""
+        sizes = _shape_arg(sizes)
+        if len(sizes) < self.ndim:
+            raise RuntimeError(f"repeat: the number of repeat dims ({len(sizes)}) can not be "
+                               f"smaller than the number of dimensions of the tensor "
+                               f"({self.ndim}, shape {tuple(self.shape)})")
+        if any(n < 0 for n in sizes):
+            raise RuntimeError(f"repeat: repeats must be non-negative, got {sizes}")
+        shape = (1,) * (len(sizes) - self.ndim) + tuple(self.shape)
+        spread = [n for size in shape for n in (1, size)]
+        tiled = [n for repeat, size in zip(sizes, shape) for n in (repeat, size)]
+        out = self.reshape(spread).expand(tiled)
+        return out.reshape(tuple(r * n for r, n in zip(sizes, shape)))
+
+    def tile(self, *dims):
+        """``repeat`` with ``dims`` padded with leading 1s to this tensor's ndim."""
+        dims = _shape_arg(dims)
+        return self.repeat((1,) * (self.ndim - len(dims)) + dims)
+
+    def flip(self, *dims):
+        """Reverse the order of elements along ``dims``; a view."""
+        dims = _shape_arg(dims)
+        _check_dims(dims, self.ndim, "flip", tuple(self.shape))
+        index = [slice(None)] * self.ndim
+        for d in dims:
+            if index[d] != slice(None):
+                raise RuntimeError(f"flip: dim {d} appears multiple times in dims {dims}")
+            index[d] = slice(None, None, -1)
+        return self[tuple(index)]
+
+    def fliplr(self):
+        return self.flip(1)
+
+    def flipud(self):
+        return self.flip(0)
+
+    def roll(self, shifts, dims=None):
+        """Shift elements by ``shifts`` along ``dims`` (wrapping around); without
+        ``dims`` the tensor is flattened, rolled and reshaped."""
+        shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+        if dims is None:
+            if len(shifts) != 1:
+                raise RuntimeError(f"roll: without dims, shifts must be one int, got {shifts}")
+            return self.flatten().roll(shifts, 0).reshape(self.shape)
+        dims = (dims,) if isinstance(dims, int) else tuple(dims)
+        if len(shifts) != len(dims):
+            raise RuntimeError(f"roll: shifts and dimensions must align, got shifts {shifts} "
+                               f"and dims {dims}")
+        _check_dims(dims, self.ndim, "roll", tuple(self.shape))
+        out = self
+        for shift, dim in zip(shifts, dims):
+            size = out.shape[dim]
+            if size == 0 or shift % size == 0:
+                continue
+            cut = size - shift % size
+            out = cat([out[_along(dim, out.ndim, slice(cut, None))],
+                       out[_along(dim, out.ndim, slice(0, cut))]], dim)
+        return out
+
+    def tril(self, diagonal=0):
+        """The lower triangle of the last two dimensions (zeros above ``diagonal``)."""
+        return self.where(_triangle(self, diagonal, "tril"), 0)
+
+    def triu(self, diagonal=0):
+        """The upper triangle of the last two dimensions (zeros below ``diagonal``)."""
+        return self.where(~_triangle(self, diagonal - 1, "triu"), 0)
+
+    def index_select(self, dim, index):
+        """The entries at the integer ``index`` (1-D) along ``dim``; repeated indices get
+        summed gradients."""
+        _check_dims(dim, self.ndim, "index_select", tuple(self.shape))
+        array = index._data if isinstance(index, Tensor) else xp.asarray(index)
+        if array.ndim > 1 or array.dtype.kind not in "iu":
+            raise IndexError(f"index_select: index must be a 1-D integer tensor, got shape "
+                             f"{tuple(array.shape)} and dtype {array.dtype}")
+        size = self.shape[dim] if self.ndim else 1
+        if array.size and not (array.min() >= -size and array.max() < size):
+            bad = array[(array < -size) | (array >= size)][0]
+            raise IndexError(f"index_select: index {bad} is out of range for dimension {dim} "
+                             f"of size {size} (tensor of shape {tuple(self.shape)})")
+        if self.ndim == 0:
+            return self.reshape(1)[array.reshape(-1)].reshape(array.shape)
+        return self[_along(dim, self.ndim, array.reshape(-1).copy())]
+
+    def diff(self, n=1, dim=-1, prepend=None, append=None):
+        """The n-th forward difference along ``dim``, after joining ``prepend`` and
+        ``append`` (tensors shaped like this one except along ``dim``)."""
+        _check_dims(dim, self.ndim, "diff", tuple(self.shape))
+        if self.ndim == 0:
+            raise RuntimeError("diff: expects the input to be at least one-dimensional")
+        out = self
+        if prepend is not None or append is not None:
+            edge = list(self.shape)
+            edge[dim] = 1  # a number joins as one slice along dim
+            parts = [t if isinstance(t, Tensor) else self._operand(t).expand(edge)
+                     for t in (prepend, self, append) if t is not None]
+            out = cat(parts, dim)
+        for _ in range(n):
+            later = out[_along(dim, out.ndim, slice(1, None))]
+            earlier = out[_along(dim, out.ndim, slice(0, -1))]
+            out = later ^ earlier if out._data.dtype == xp.bool_ else later - earlier
+        return out
+
+    # ------------------------------------------------------------------ sorting, counting
+    def sort(self, dim=-1, descending=False, stable=False):
+        """``(values, indices)`` sorted along ``dim``; indices are int64, equal elements
+        keep their order (a stable sort, whatever ``stable`` says), and nan counts as
+        the largest value, as in PyTorch. The values carry gradients."""
+        indices = _argsort(self, dim, descending, "sort")
+        return SortResult(_gather(self, dim, indices), _make_tensor(indices))
+
+    def argsort(self, dim=-1, descending=False, stable=False):
+        """The int64 indices that sort along ``dim`` (stable; nan last ascending)."""
+        return _make_tensor(_argsort(self, dim, descending, "argsort"))
+
+    def msort(self):
+        return self.sort(0).values
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):  # noqa: A002  (PyTorch's name)
+        """``(values, indices)`` of the ``k`` largest (or smallest) elements along ``dim``,
+        in sorted order; ties keep the earlier index; indices are int64."""
+        _check_dims(dim, self.ndim, "topk", tuple(self.shape))
+        size = self.shape[dim] if self.ndim else 1
+        if not 0 <= k <= size:
+            raise RuntimeError(f"topk: k={k} is out of range for dimension {dim} of size "
+                               f"{size} (tensor of shape {tuple(self.shape)})")
+        indices = _argsort(self, dim, largest, "topk")
+        if self.ndim:
+            indices = indices[_along(dim, self.ndim, slice(0, k))]
+        return TopkResult(_gather(self, dim, indices), _make_tensor(indices))
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False,  # noqa: A002
+               dim=None):
+        """The distinct values (sorted), or distinct slices along ``dim``; with
+        ``return_inverse`` the int64 index of each element's value, with
+        ``return_counts`` how often each occurs. nan values are each distinct."""
+        if dim is not None:
+            _check_dims(dim, self.ndim, "unique", tuple(self.shape))
+        values, inverse, counts = xp.unique(self._data, return_inverse=True,
+                                            return_counts=True, axis=dim, equal_nan=False)
+        inverse = inverse.reshape(self.shape if dim is None else (self.shape[dim],))
+        out = [_make_tensor(values)]
+        if return_inverse:
+            out.append(_make_tensor(inverse.astype(xp.int64)))
+        if return_counts:
+            out.append(_make_tensor(counts.astype(xp.int64)))
+        return out[0] if len(out) == 1 else tuple(out)
+
+    def bincount(self, weights=None, minlength=0):
+        """How often each value 0..max occurs in this 1-D non-negative integer tensor
+        (int64), or the sums of ``weights`` per value (the weights' float dtype, float64
+        for integer weights); at least ``minlength`` bins. Not differentiable (as PyTorch)."""
+        array = self._data
+        if array.ndim != 1 or array.dtype.kind not in "iub" or (array.size and array.min() < 0):
+            raise RuntimeError(f"bincount: only supports 1-d non-negative integral inputs, got "
+                               f"shape {tuple(self.shape)} and dtype {self.dtype}")
+        if minlength < 0:
+            raise RuntimeError(f"bincount: minlength should be >= 0, got {minlength}")
+        if weights is None:
+            return _make_tensor(xp.bincount(array, minlength=minlength).astype(xp.int64))
+        weight_array = weights._data if isinstance(weights, Tensor) else xp.asarray(weights)
+        if weight_array.shape != array.shape:
+            raise RuntimeError(f"bincount: weights of shape {tuple(weight_array.shape)} must "
+                               f"have the input's shape {tuple(self.shape)}")
+        dtype = weight_array.dtype if weight_array.dtype.kind == "f" else xp.float64
+        return _make_tensor(xp.bincount(array, weight_array, minlength).astype(dtype))
+
+    def nonzero(self, as_tuple=False):
+        """The int64 indices of nonzero elements: an (n, ndim) tensor, or with
+        ``as_tuple`` one 1-D tensor per dimension."""
+        if as_tuple:
+            array = self._data if self.ndim else self._data.reshape(1)
+            return tuple(_make_tensor(i.astype(xp.int64)) for i in xp.nonzero(array))
+        return _make_tensor(xp.argwhere(self._data).astype(xp.int64))
+
+    argwhere = nonzero
+
+    def count_nonzero(self, dim=None):
+        """The number of nonzero elements (over ``dim``), int64."""
+        dim = _check_dims(_dims(dim), self.ndim, "count_nonzero", tuple(self.shape))
+        return _make_tensor(as_array(xp.count_nonzero(self._data, axis=dim)).astype(xp.int64))
+
 
 
 def _binary(function, tensor, other, reflected=False, floating=False):
@@ -593,10 +1076,21 @@ def _index_arg(index):
 
 
 def matmul(a, b):
-    """Matrix product with NumPy's rules for 1-D operands and batch broadcasting."""
+    """Matrix product with NumPy's rules for 1-D operands and batch broadcasting.
+
+    Both operands must have the same dtype, as in PyTorch (an int64 tensor times
+    a float32 one raises instead of silently computing in float64).
+    """
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        raise TypeError(f"matmul: expected two Tensors, got {type(a).__name__} and "
+                        f"{type(b).__name__}")
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(
-            f"matmul: both operands need at least 1 dimension, got {tuple(a.shape)} and {tuple(b.shape)}")
+        raise ValueError(f"matmul: both operands need at least 1 dimension, got "
+                         f"{tuple(a.shape)} and {tuple(b.shape)}")
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(f"matmul: expected both operands to have the same dtype, but got "
+                           f"{a.dtype} and {b.dtype} (shapes {tuple(a.shape)} and "
+                           f"{tuple(b.shape)}); convert one with .to()")
     inner_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
     if a.shape[-1] != inner_b:
         raise ValueError(f"matmul: cannot multiply {tuple(a.shape)} by {tuple(b.shape)} "
@@ -612,8 +1106,16 @@ def matmul(a, b):
     return product
 
 
-def where(condition, a, b):
-    """``a`` where ``condition`` holds, else ``b`` (either may be a number)."""
+def where(condition, a=None, b=None):
+    """``a`` where ``condition`` holds, else ``b`` (either may be a number).
+
+    ``where(condition)`` alone is ``condition.nonzero(as_tuple=True)``, as in PyTorch.
+    """
+    if a is None and b is None:
+        condition = condition if isinstance(condition, Tensor) else Tensor(condition)
+        return condition.nonzero(as_tuple=True)
+    if a is None or b is None:
+        raise TypeError("where: expected where(condition) or where(condition, input, other)")
     # copied: the backward keeps the condition, which may later change in place
     condition = condition._data.copy() if isinstance(condition, Tensor) else xp.asarray(condition)
     if not isinstance(a, Tensor):
@@ -628,6 +1130,7 @@ def where(condition, a, b):
 def cat(tensors, dim=0):
     """Join tensors along an existing dimension."""
     tensors = _tensor_list(tensors, "cat")
+    _check_dims(dim, tensors[0].ndim, "cat", tuple(tensors[0]._data.shape))
     floats = [t._data.dtype for t in tensors if t._data.dtype.kind == "f"]
     if floats and len(floats) < len(tensors):  # mixed int and float: all become float
         dtype = max(floats, key=lambda d: d.itemsize)
@@ -657,6 +1160,190 @@ def stack(tensors, dim=0):
     return cat([t.unsqueeze(dim) for t in tensors], dim)
 
 
+def einsum(equation, *operands):
+    """Einstein summation over the letters of ``equation`` (NumPy's and PyTorch's
+    notation): ``einsum('ij,jk->ik', a, b)`` is ``a @ b``, ``'ii->i'`` a diagonal,
+    ``'...ij,...jk'`` a batched product. Without ``->`` the output holds the
+    letters used once, in alphabetical order. Operands may also come as one list.
+    Differentiable in every operand (the gradient is again an einsum).
+    """
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not isinstance(equation, str):
+        raise TypeError(f"einsum: the equation must be a string such as 'ij,jk->ik', got "
+                        f"{type(equation).__name__} (the sublist form is not supported)")
+    for position, t in enumerate(operands):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"einsum: operand {position} must be a Tensor, got "
+                            f"{type(t).__name__}")
+    if not operands:
+        raise ValueError("einsum: expected at least one operand")
+    if len({t._data.dtype for t in operands}) > 1:
+        raise RuntimeError(f"einsum: operands must have one dtype, got "
+                           f"{', '.join(str(t.dtype) for t in operands)}")
+    return ops.Einsum.apply(_einsum_equation(equation, operands), *operands)
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _einsum_equation(equation, operands):
+    """``equation`` with ``...`` spelled out as letters and the output made explicit,
+    after checking it against the operands' shapes."""
+    def fail(message):
+        raise ValueError(f"einsum: {message} in {equation!r} (operand shapes "
+                         f"{', '.join(str(tuple(t.shape)) for t in operands)})")
+
+    text = equation.replace(" ", "")
+    inputs, arrow, output = text.partition("->")
+    if "->" in output:
+        fail("more than one '->'")
+    if any(c not in _LETTERS and c not in ",." for c in inputs + output):
+        fail("subscripts must be letters a-z or A-Z (with ',', '...' and '->')")
+    specs = inputs.split(",")
+    if len(specs) != len(operands):
+        fail(f"{len(specs)} operand subscripts for {len(operands)} tensors")
+    free = [c for c in _LETTERS if c not in text]
+    spans = []  # how many dimensions each operand's '...' covers
+    for position, (spec, t) in enumerate(zip(specs, operands)):
+        body = spec.replace("...", "", 1)
+        if "." in body:
+            fail(f"a misplaced '.' in operand {position}'s subscripts {spec!r}")
+        span = t.ndim - len(body)
+        if span < 0 or (span and "..." not in spec):
+            fail(f"operand {position} has {t.ndim} dimensions but subscripts {spec!r}")
+        spans.append(span)
+    ellipsis = "".join(free[:max(spans, default=0)])
+    specs = [spec.replace("...", ellipsis[len(ellipsis) - span:] if span else "")
+             for spec, span in zip(specs, spans)]
+    sizes = {}
+    for position, (spec, t) in enumerate(zip(specs, operands)):
+        for letter, n in zip(spec, t.shape):
+            known = sizes.setdefault(letter, n)
+            if n != known and 1 not in (n, known):
+                fail(f"subscript {letter!r} has size {n} in operand {position} but {known} "
+                     "elsewhere")
+            sizes[letter] = n if known == 1 else known
+    if not arrow:
+        once = [c for c in sorted(set("".join(specs)))
+                if "".join(specs).count(c) == 1 and c not in ellipsis]
+        output = ellipsis + "".join(once)
+    else:
+        if "." in output.replace("...", "", 1):
+            fail("a misplaced '.' in the output")
+        output = output.replace("...", ellipsis)
+        for letter in output:
+            if letter not in sizes:
+                fail(f"output subscript {letter!r} does not appear in the inputs")
+            if output.count(letter) > 1:
+                fail(f"output subscript {letter!r} appears more than once")
+    return ",".join(specs) + "->" + output
+
+
+SortResult = collections.namedtuple("sort", ["values", "indices"])
+"""Result of ``sort``: ``(values, indices)``, as ``torch.return_types.sort``."""
+
+TopkResult = collections.namedtuple("topk", ["values", "indices"])
+"""Result of ``topk``: ``(values, indices)``."""
+
+_TRUE = xp.ones((), dtype=bool)
+
+
+def _step(tensor, values):
+    """``values`` (an array; None: a copy of ``tensor``) as the result of a step
+    function of ``tensor`` (sign, floor, round...): recorded when ``tensor``
+    requires grad, with a zero gradient, as in PyTorch."""
+    out = _make_tensor(tensor._data.copy() if values is None else values)
+    if tensor.requires_grad and grad_state.enabled:
+        return ops.Where.apply(_TRUE, out, tensor)  # picks out; tensor's gradient is 0
+    return out
+
+
+def _bool_mask(tensor, mask, where):
+    """The boolean array of ``mask`` (a copy: backward keeps it), checked to broadcast
+    with ``tensor``."""
+    array = mask._data if isinstance(mask, Tensor) else xp.asarray(mask)
+    if array.dtype != xp.bool_:
+        raise RuntimeError(f"{where}: only supports boolean masks, got a mask of dtype "
+                           f"{dtypes.from_numpy_dtype(array.dtype)}")
+    try:
+        xp.broadcast_shapes(array.shape, tensor.shape)
+    except ValueError:
+        raise RuntimeError(f"{where}: mask of shape {tuple(array.shape)} does not broadcast "
+                           f"with the tensor's shape {tuple(tensor.shape)}") from None
+    return array.copy()
+
+
+def _same_dtype_operand(tensor, other, where):
+    """``other``'s values for an elementwise comparison; a tensor must have
+    ``tensor``'s dtype (as PyTorch requires)."""
+    if not isinstance(other, Tensor):
+        return other
+    if other._data.dtype != tensor._data.dtype:
+        raise RuntimeError(f"{where}: {other.dtype} did not match {tensor.dtype} (shapes "
+                           f"{tuple(other.shape)} and {tuple(tensor.shape)}); convert one")
+    return other._data
+
+
+def _check_operands(where, operands):
+    """Each ``(tensor, ndim, name)`` is a Tensor of that many dimensions; all one dtype."""
+    for tensor, ndim, name in operands:
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"{where}: {name} must be a Tensor, got {type(tensor).__name__}")
+        if tensor.ndim != ndim:
+            raise RuntimeError(f"{where}: {name} must be a {ndim}-D tensor, got shape "
+                               f"{tuple(tensor.shape)}")
+    found = {tensor._data.dtype for tensor, _, _ in operands}
+    if len(found) > 1:
+        raise RuntimeError(f"{where}: expected operands of one dtype, got " + " and ".join(
+            f"{t.dtype} {tuple(t.shape)}" for t, _, _ in operands))
+
+
+def _accumulated(tensor, dim, dtype, where):
+    """The input of a sum-like accumulation: converted to ``dtype``, or for integer and
+    bool tensors to int64 (PyTorch's rule, which avoids overflow)."""
+    if dim is not None:
+        _check_dims(dim, tensor.ndim, where, tuple(tensor.shape))
+    if dtype is not None:
+        return tensor.to(dtype)
+    if tensor._data.dtype.kind in "biu":
+        return tensor.to(dtypes.int64)
+    return tensor
+
+
+def _along(dim, ndim, index):
+    """An index tuple applying ``index`` to dimension ``dim``."""
+    return (slice(None),) * (dim % ndim) + (index,)
+
+
+def _triangle(tensor, diagonal, where):
+    """The boolean (rows, cols) mask of entries on or below ``diagonal``."""
+    if tensor.ndim < 2:
+        raise RuntimeError(f"{where}: input tensor must have at least 2 dimensions, got shape "
+                           f"{tuple(tensor.shape)}")
+    return xp.tri(tensor.shape[-2], tensor.shape[-1], k=diagonal, dtype=bool)
+
+
+def _argsort(tensor, dim, descending, where):
+    """Stable int64 sorting indices along ``dim``; nan sorts as the largest value."""
+    _check_dims(dim, tensor.ndim, where, tuple(tensor.shape))
+    array = tensor._data if tensor.ndim else tensor._data.reshape(1)
+    if descending:  # sort the reversed array, then reverse: equal elements keep their order
+        order = xp.argsort(xp.flip(array, axis=dim), axis=dim, kind="stable")
+        indices = xp.flip(array.shape[dim] - 1 - order, axis=dim)
+    else:
+        indices = xp.argsort(array, axis=dim, kind="stable")
+    indices = indices.astype(xp.int64, copy=False)
+    return indices if tensor.ndim else indices.reshape(())
+
+
+def _gather(tensor, dim, indices):
+    """The values of ``tensor`` at ``indices`` along ``dim`` (differentiable)."""
+    if tensor.ndim == 0:
+        return tensor.clone()
+    return ops.Gather.apply(tensor, dim, xp.ascontiguousarray(indices))
+
+
 
 _TYPE_NAMES = {"float32": "minitorch.FloatTensor", "float64": "minitorch.DoubleTensor",
                "float16": "minitorch.HalfTensor", "int64": "minitorch.LongTensor",
@@ -666,19 +1353,46 @@ _TYPE_NAMES = {"float32": "minitorch.FloatTensor", "float64": "minitorch.DoubleT
 _TYPE_BY_NAME = {name: dtypes.from_numpy_dtype(xp.dtype(d)) for d, name in _TYPE_NAMES.items()}
 
 
+def _check_nonempty(tensor, dim, where):
+    """PyTorch's errors for a max/min/argmax over nothing (checked before any work)."""
+    shape = tuple(tensor._data.shape)
+    _check_dims(dim, tensor.ndim, where, shape)
+    if tensor._data.size:
+        return
+    if dim is None:
+        raise RuntimeError(f"{where}: expected a reduction dim to be specified for an input "
+                           f"with no elements (shape {shape}); specify it with the 'dim' "
+                           "argument")
+    for d in (dim,) if isinstance(dim, int) else dim:
+        if shape and shape[d] == 0:
+            raise IndexError(f"{where}: expected reduction dim {d} to have non-zero size "
+                             f"(shape {shape})")
+
+
 def parse_to_args(args, dtype, device, where):
     """The dtype asked for by PyTorch's ``to(dtype)``, ``to("cpu")``, ``to("cpu", dtype)``,
     ``to(device=..., dtype=...)`` or ``to(other_tensor)``; any device but the CPU is an
     error."""
+    return _parse_to(args, dtype, device, where)[0]
+
+
+def _parse_to(args, dtype, device, where):
+    """``(dtype, flags)`` from ``to``'s positional arguments: a device, a dtype or a
+    tensor, then the booleans ``non_blocking`` and ``copy`` (``flags``)."""
+    flags = []
     for arg in args:
-        if is_device(arg):
+        if isinstance(arg, bool):
+            flags.append(arg)
+        elif is_device(arg):
             device = arg
         elif isinstance(arg, Tensor):
             dtype = arg.dtype
-        else:
+        elif isinstance(arg, (dtypes.dtype, type, xp.dtype)) or isinstance(arg, str):
             dtype = arg
+        else:
+            raise TypeError(f"{where}: expected a device, a dtype or a tensor, got {arg!r}")
     check_device(device, where)
-    return dtype
+    return dtype, flags
 
 
 def attach(cls=Tensor, methods=TensorMethods):

@@ -12,10 +12,13 @@ with its forward and its one derivative rule), and ``minitorch.methods`` attache
 the operators and methods (``+``, ``exp``, ``sum``, ``reshape``, ...) to Tensor
 in one place. So the import order is tensor -> autograd -> ops -> methods.
 """
+import collections
+import warnings
 import weakref
 
 from . import device, dtypes
 from .backend import ndarray, xp
+from .hooks import RemovableHandle
 
 
 class Size(tuple):
@@ -120,9 +123,12 @@ class Tensor:
         """The element type: ``minitorch.float32``, ``minitorch.int64``, ..."""
         return dtypes.from_numpy_dtype(self._data.dtype)
 
-    @property
     def is_floating_point(self):
+        """True for float16/32/64 tensors (a method, as in PyTorch)."""
         return self._data.dtype.kind == "f"
+
+    def is_complex(self):
+        return self._data.dtype.kind == "c"
 
     @property
     def itemsize(self):
@@ -143,11 +149,21 @@ class Tensor:
 
     @property
     def is_cuda(self):
+        """False: minitorch tensors live on the CPU."""
         return False
 
     @property
+    def is_cpu(self):
+        return True
+
+    def get_device(self):
+        """-1, PyTorch's answer for a CPU tensor."""
+        return -1
+
+    @property
     def layout(self):
-        return "strided"
+        """``mt.strided``: minitorch tensors are dense."""
+        return dtypes.strided
 
     @property
     def is_leaf(self):
@@ -290,8 +306,10 @@ class Tensor:
         if self.grad_fn is not None:
             return self.grad_fn.register_hook(hook)
         if self._hooks is None:
-            self._hooks = {}
-        return RemovableHandle(self._hooks, hook)
+            self._hooks = collections.OrderedDict()
+        handle = RemovableHandle(self._hooks)
+        self._hooks[handle.id] = hook
+        return handle
 
     def __reduce__(self):
         """Pickle as values, dtype and requires_grad (a leaf copy, as PyTorch's pickling
@@ -314,27 +332,6 @@ class Tensor:
 
 
 _new_object = object.__new__
-
-
-class RemovableHandle:
-    """Returned by ``register_hook`` and the module hooks: ``handle.remove()``."""
-
-    _next_id = 0
-
-    def __init__(self, hooks, hook):
-        self.hooks = hooks  # the dict that holds the hook, in registration order
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-        hooks[self.id] = hook
-
-    def remove(self):
-        self.hooks.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
 
 
 def _rebuild(array, requires_grad):
@@ -391,6 +388,11 @@ def _to_array(data, dtype, where):
     """Convert user data to an ndarray, with PyTorch's dtype rules and clear errors."""
     if isinstance(data, Tensor):
         data = data._data
+    elif isinstance(data, (list, tuple)) and _holds_graph(data):
+        warnings.warn(f"{where}: the data holds tensors that require grad; the new tensor is "
+                      "a copy of their values outside the graph (use mt.stack or mt.cat to "
+                      "keep the graph, or .detach() the parts to silence this)",
+                      UserWarning, stacklevel=3)
     if dtype is not None:
         dtype = dtypes.to_numpy_dtype(dtype, where)
     try:
@@ -412,6 +414,17 @@ def _to_array(data, dtype, where):
         elif array.dtype.kind in "iu" and array.dtype != dtypes.int64:
             array = array.astype(dtypes.int64)
     return array
+
+
+def _holds_graph(data):
+    """True when a (nested) list or tuple holds a Tensor that requires grad."""
+    for item in data:
+        if isinstance(item, Tensor):
+            if item.requires_grad:
+                return True
+        elif isinstance(item, (list, tuple)) and _holds_graph(item):
+            return True
+    return False
 
 
 def _dims(dim):

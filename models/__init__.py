@@ -15,7 +15,7 @@ import numbers
 import minitorch.nn as nn
 
 __all__ = ["MLP", "LogisticRegression", "LinearRegression", "ACTIVATIONS", "available", "build",
-           "hidden_sizes", "tasks"]
+           "hidden_sizes", "tasks", "check_task"]
 
 ACTIVATIONS = {
     "relu": nn.ReLU,
@@ -114,6 +114,14 @@ def tasks(name: str) -> tuple[str, ...]:
     """The tasks ('classification', 'regression') model ``name`` is meant for."""
     _check_name(name)
     return _MODELS[name][1]
+
+
+def check_task(name: str, task: str, what: str = "the data") -> None:
+    """Raise ValueError unless model ``name`` suits ``task`` (of ``what``), naming those
+    that do."""
+    if task not in tasks(name):
+        suits = ", ".join(m for m in _MODELS if task in _MODELS[m][1])
+        raise ValueError(f"model {name!r} does not fit {what} ({task}); use one of: {suits}")
 
 
 def _check_name(name: str) -> None:

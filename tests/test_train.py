@@ -1,5 +1,6 @@
 """train.py end to end: real subprocesses for the command line, SIGKILL/SIGINT + resume,
 the NaN guard, argument errors, --json, --plot and --compare-sklearn."""
+import dataclasses
 import json
 import os
 import re
@@ -13,7 +14,9 @@ import numpy as np
 import pytest
 
 import minitorch as mt
+import minitorch.sklearn
 import train
+from minitorch import training
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -59,7 +62,7 @@ def reference(tmp_path_factory):
     folder = tmp_path_factory.mktemp("reference")
     result = run_train(*LONG_RUN, "--save", "ref.npz", cwd=folder)
     assert result.returncode == 0, result.stderr
-    return train.load_checkpoint(folder / "ref.npz")
+    return training.load_checkpoint(folder / "ref.npz")
 
 
 # ------------------------------------------------------------------- the command line
@@ -112,12 +115,12 @@ def test_resume_after_sigkill_gives_bitwise_identical_weights(tmp_path, referenc
     wait_for(tmp_path / "run.npz", victim)
     victim.send_signal(signal.SIGKILL)
     victim.communicate()
-    stopped_at = train.load_checkpoint(tmp_path / "run.npz")["epoch"]
+    stopped_at = training.load_checkpoint(tmp_path / "run.npz")["epoch"]
     assert 1 <= stopped_at < 25, "the run was not interrupted mid-way"
 
     resumed = run_train("--resume", "run.npz", "--quiet", cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
-    assert_same_checkpoint(train.load_checkpoint(tmp_path / "run.npz"), reference)
+    assert_same_checkpoint(training.load_checkpoint(tmp_path / "run.npz"), reference)
 
 
 def test_ctrl_c_saves_then_stops_and_resumes_identically(tmp_path, reference):
@@ -128,12 +131,12 @@ def test_ctrl_c_saves_then_stops_and_resumes_identically(tmp_path, reference):
     _, stderr = run.communicate(timeout=60)
     assert run.returncode == 130, stderr
     assert "interrupted after epoch" in stderr and "--resume run.npz" in stderr
-    stopped = train.load_checkpoint(tmp_path / "run.npz")
+    stopped = training.load_checkpoint(tmp_path / "run.npz")
     assert 1 <= stopped["epoch"] < 25 and len(stopped["history"]) == stopped["epoch"]
 
     resumed = run_train("--resume", "run.npz", "--quiet", cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
-    assert_same_checkpoint(train.load_checkpoint(tmp_path / "run.npz"), reference)
+    assert_same_checkpoint(training.load_checkpoint(tmp_path / "run.npz"), reference)
 
 
 def test_nan_guard_stops_and_keeps_the_last_good_checkpoint(tmp_path):
@@ -231,11 +234,12 @@ def test_plot_without_matplotlib_explains_and_training_completes(tmp_path, monke
 def test_config_defaults_come_from_the_data_set_then_the_command_line():
     import datasets
     config = train.make_config({"dataset": "iris"})
-    assert {k: config[k] for k in datasets.SPECS["iris"].train} == datasets.SPECS["iris"].train
-    assert config["optimizer"] == train.DEFAULTS["optimizer"] and config["data"] == {}
+    assert {k: getattr(config, k) for k in datasets.SPECS["iris"].train} \
+        == datasets.SPECS["iris"].train
+    assert config.optimizer == train.RunConfig().optimizer == "adam" and config.data == {}
     config = train.make_config({"dataset": "moons", "epochs": 3, "data": {"noise": 0.3}})
-    assert config["epochs"] == 3 and config["data"] == {"n_samples": 1000, "noise": 0.3}
-    json.dumps(config)                                       # it goes into checkpoints
+    assert config.epochs == 3 and config.data == {"n_samples": 1000, "noise": 0.3}
+    assert train.RunConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
 
 
 @pytest.mark.parametrize("dataset, model", [("blobs", "logistic"), ("regression", "linear"),
@@ -244,7 +248,7 @@ def test_fit_is_importable_and_learns(dataset, model):
     config = train.make_config({"dataset": dataset, "model": model, "epochs": 3, "lr": 0.02})
     result = train.fit(config)
     assert result.status == "completed" and len(result.history) == 3
-    key = train.HEADLINE[result.split.task]
+    key = training.HEADLINE[result.split.task]
     assert result.history[-1]["train"]["loss"] < result.history[0]["train"]["loss"] * 1.01
     assert result.final["test"][key] > (0.5 if key == "accuracy" else 0.0)
 
@@ -253,7 +257,7 @@ def test_nan_guard_after_resuming_names_the_checkpoint_resumed_from(tmp_path):
     first, second = str(tmp_path / "first.npz"), str(tmp_path / "second.npz")
     config = train.make_config({"data": {"n_samples": 200}, "epochs": 1})
     assert train.fit(config, save=first).status == "completed"
-    result = train.fit({**config, "epochs": 3, "lr": 1e12}, resume=first, save=second)
+    result = train.fit(dataclasses.replace(config, epochs=3, lr=1e12), resume=first, save=second)
     assert result.status == "diverged" and len(result.history) == 1
     assert f"(epoch 1) is kept in {first}" in result.message
     assert not (tmp_path / "second.npz").exists()
@@ -287,8 +291,8 @@ def test_divergence_keeps_the_last_finite_checkpoint_and_model(tmp_path):
                                 "lr": 0.1, "batch_size": 1000, "epochs": 1})
     assert train.fit(config, save=checkpoint).status == "completed"
     before = Path(checkpoint).read_bytes()
-    good = {k: v.numpy().copy() for k, v in train.load_checkpoint(checkpoint)["model"].items()}
-    result = train.fit({**config, "epochs": 3, "lr": 1e20}, resume=checkpoint)
+    good = {k: v.numpy().copy() for k, v in training.load_checkpoint(checkpoint)["model"].items()}
+    result = train.fit(dataclasses.replace(config, epochs=3, lr=1e20), resume=checkpoint)
     assert result.status == "diverged" and len(result.history) == 1
     assert "diverged at epoch 2, in the evaluation" in result.message
     assert f"(epoch 1) is kept in {checkpoint}" in result.message
@@ -345,7 +349,7 @@ def test_bad_data_outputs_and_ignored_options_fail_before_training(argv, expecte
 
 def test_momentum_with_sgd_is_fine():
     config = train.make_config({"optimizer": "sgd", "momentum": 0.5})
-    assert config["momentum"] == 0.5
+    assert config.momentum == 0.5
 
 
 # -------------------------------------------------------------- QA regressions: outputs
@@ -356,13 +360,13 @@ def test_plot_without_suffix_writes_png_and_names_the_real_path(tmp_path, capsys
                        "--plot", str(tmp_path / "out")]) == 0
     assert f"plot written to {tmp_path / 'out.png'}" in capsys.readouterr().out
     assert (tmp_path / "out.png").read_bytes()[:4] == b"\x89PNG"
-    assert train.curve_style(1)["marker"] == "o"          # one epoch still shows up
+    assert training.curve_style(1)["marker"] == "o"          # one epoch still shows up
 
 
 def test_failing_plot_still_writes_the_json(tmp_path, capsys, monkeypatch):
     def broken(path, result):
         raise RuntimeError("no renderer")
-    monkeypatch.setattr(train, "save_plot", broken)
+    monkeypatch.setattr(training.cli, "save_plot", broken)
     code = train.main(["--n-samples", "100", "--epochs", "1", "--quiet", "--plot",
                        str(tmp_path / "p.png"), "--json", str(tmp_path / "out.json")])
     assert code == 1
@@ -376,14 +380,14 @@ def test_json_is_strict_with_null_for_non_finite_numbers(tmp_path):
                        "--quiet", "--json", str(tmp_path / "lin.json")]) == 0
     out = strict_json(tmp_path / "lin.json")
     assert out["final"]["test"]["r2"] is None and out["final"]["train"]["r2"] is not None
-    train.write_json(str(tmp_path / "x.json"), {"a": [float("inf"), 1.5], "b": {"c": np.nan}})
+    training.write_json(str(tmp_path / "x.json"), {"a": [float("inf"), 1.5], "b": {"c": np.nan}})
     assert strict_json(tmp_path / "x.json") == {"a": [None, 1.5], "b": {"c": None}}
 
 
 def test_write_json_removes_its_temporary_file_on_failure(tmp_path):
     (tmp_path / "taken").mkdir()                   # os.replace onto a folder fails
     with pytest.raises(OSError):
-        train.write_json(str(tmp_path / "taken"), {"a": 1})
+        training.write_json(str(tmp_path / "taken"), {"a": 1})
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
 
 
@@ -394,7 +398,7 @@ def test_evaluate_is_quiet_about_undefined_metrics():
     model = train.build_model(config, split)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        metrics = train.evaluate(model, split)
+        metrics = training.evaluate(model, split)
     assert np.isnan(metrics["test"]["r2"])
 
 
@@ -405,7 +409,7 @@ def test_compare_sklearn_says_when_it_substitutes_the_activation(tmp_path, capsy
     assert "note: scikit-learn's MLP has no gelu activation; its model uses relu" \
         in capsys.readouterr().out
     assert "no gelu" in strict_json(tmp_path / "out.json")["sklearn"]["note"]
-    assert train.sklearn_activation("tanh") == ("tanh", None)
+    assert minitorch.sklearn.sklearn_activation("tanh") == ("tanh", None)
 
 
 # ------------------------------------------------------ QA regressions: resume, checkpoints
@@ -425,9 +429,9 @@ def test_resume_below_or_at_the_completed_epochs(tmp_path, capsys):
         in captured.err
     assert "epoch 2/2" not in captured.out and "epoch/s" not in captured.err    # no progress
     assert Path(path).read_bytes() == before
-    config = train.load_checkpoint(path)["config"]
+    config = train.RunConfig.from_dict(training.load_checkpoint(path)["config"])
     with pytest.raises(ValueError, match="already completed 2 epochs"):
-        train.fit({**config, "epochs": 1}, resume=path)
+        train.fit(dataclasses.replace(config, epochs=1), resume=path)
 
 
 def test_checkpoint_history_is_one_array_so_saving_does_not_grow_with_epochs(tmp_path):
@@ -435,27 +439,30 @@ def test_checkpoint_history_is_one_array_so_saving_does_not_grow_with_epochs(tmp
     config = train.make_config({"data": {"n_samples": 100}, "epochs": 1})
     one, three = str(tmp_path / "one.npz"), str(tmp_path / "three.npz")
     train.fit(config, save=one)
-    result = train.fit({**config, "epochs": 3}, save=three)
+    result = train.fit(dataclasses.replace(config, epochs=3), save=three)
     entries = [zipfile.ZipFile(p).namelist() for p in (one, three)]
     assert len(entries[0]) == len(entries[1])       # the history adds no entry per epoch
     raw = mt.load(three)["history"]
     assert isinstance(raw, np.ndarray) and raw.dtype == np.uint8
-    assert train.load_checkpoint(three)["history"] == result.history
-    assert train.decode_history(result.history) == result.history     # v1: a plain list
+    assert training.load_checkpoint(three)["history"] == result.history
+    assert training.decode_history(result.history) == result.history     # v1: a plain list
 
 
 # ----------------------------------------------------- QA regressions: quiet exits
 
-def test_second_ctrl_c_exits_130_without_a_traceback(monkeypatch, capsys):
-    def interrupted():
+def test_second_ctrl_c_exits_130_without_a_traceback(capsys):
+    def interrupted(argv=None):
         raise KeyboardInterrupt
-    monkeypatch.setattr(train, "main", interrupted)
-    assert train.run() == 130
+    assert training.cli.run(interrupted) == 130
     assert "aborted" in capsys.readouterr().err
 
 
-def test_closed_stdout_ends_quietly(tmp_path):
-    process = subprocess.Popen(command("--n-samples", 100, "--epochs", 2), cwd=tmp_path, env=ENV,
+@pytest.mark.parametrize("unbuffered", [False, True])
+def test_closed_stdout_ends_quietly(tmp_path, unbuffered):
+    # without PYTHONUNBUFFERED the output is flushed only at the end: that flush fails too
+    env = {k: v for k, v in ENV.items() if k != "PYTHONUNBUFFERED"}
+    env.update({"PYTHONUNBUFFERED": "1"} if unbuffered else {})
+    process = subprocess.Popen(command("--n-samples", 100, "--epochs", 2), cwd=tmp_path, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     process.stdout.close()                     # like `| head -0`: every write fails
     _, stderr = process.communicate(timeout=60)

@@ -95,10 +95,11 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                     data = edge._data
                     if input_grad.shape != data.shape:
                         input_grad = _sum_to_shape(input_grad, data.shape, node)
-                    if (edge.grad is None and capture is None and not create_graph
+                    if (edge._grad is None and capture is None and not create_graph
                             and input_grad is not grad and input_grad.base is None
                             and input_grad.dtype == data.dtype and edge._hooks is None):
-                        edge.grad = _make_tensor(input_grad)  # the usual case, made short
+                        edge._grad = _make_tensor(input_grad)  # the usual case, made short
+                        # (shape and dtype are checked just above: no need for the setter)
                     else:
                         _deliver_to_leaf(edge, input_grad, grad, create_graph, capture,
                                          captured)
@@ -156,6 +157,9 @@ def _roots_and_seeds(tensors, grad_tensors, where):
     if isinstance(tensors, Tensor):
         tensors = (tensors,)
     tensors = tuple(tensors)
+    if grad_tensors is not None and not isinstance(grad_tensors, (Tensor, list, tuple)):
+        raise TypeError(f"{where}: gradient must be a Tensor (or a sequence of Tensors, one "
+                        f"per output), got {type(grad_tensors).__name__}")
     if grad_tensors is None or isinstance(grad_tensors, Tensor):
         grad_tensors = (grad_tensors,) * len(tensors) if grad_tensors is None else (grad_tensors,)
     grad_tensors = tuple(grad_tensors)
@@ -175,7 +179,8 @@ def _roots_and_seeds(tensors, grad_tensors, where):
                     "gradient= with that shape")
             seed = _ones_like(tensor)
         elif not isinstance(seed, Tensor):
-            seed = Tensor(seed, dtype=tensor.dtype)
+            raise TypeError(f"{where}: gradient {position} must be a Tensor or None, got "
+                            f"{type(seed).__name__}")
         if seed.shape != tensor.shape:
             raise RuntimeError(
                 f"{where}: gradient of shape {tuple(seed.shape)} does not match output "

@@ -28,13 +28,15 @@ computes on arrays (``a._data``) and never records, so grad mode is left alone.
 ``Function.apply(*args)`` runs ``forward`` and, when grad mode is on and an input
 requires grad, records a node (``AddBackward0``, ...) as the output's ``grad_fn``.
 """
+import collections
 import functools
 import itertools
 import operator
 import weakref
 
 from ..backend import as_array, ndarray, xp
-from ..tensor import RemovableHandle, Tensor, _make_tensor, make_view, version
+from ..hooks import RemovableHandle
+from ..tensor import Tensor, _make_tensor, make_view, version
 from .grad_mode import grad_state
 
 
@@ -105,8 +107,10 @@ class Node:
         """Call ``hook(grad)`` on the gradient of this node's output before its rule
         runs; a returned Tensor replaces the gradient (``Tensor.register_hook``)."""
         if self.hooks is None:
-            self.hooks = {}
-        return RemovableHandle(self.hooks, hook)
+            self.hooks = collections.OrderedDict()
+        handle = RemovableHandle(self.hooks)
+        self.hooks[handle.id] = hook
+        return handle
 
     def release(self):
         """Free what was saved, after a backward pass that does not retain the graph."""
@@ -151,17 +155,50 @@ class Function:
 
     @classmethod
     def apply(cls, *args):
-        """Run ``forward`` (with grad mode off) and record the operation when needed."""
-        ctx, record, edges = _prepare(cls, args)
-        previous = grad_state.enabled
-        grad_state.enabled = False  # this thread's mode: a user's forward uses tensors
+        """Run ``forward`` and, when grad mode is on and an input requires grad, record
+        the operation: a node of class ``cls.Node`` becomes the output's ``grad_fn``.
+
+        A user's forward runs with grad mode off (it may use tensor operations); a
+        primitive's forward computes on arrays, so the mode is left alone. This is the
+        hot path of every operation: it does nothing that is not needed.
+        """
+        if grad_state.tracer is not None:  # mt.compile is tracing: it records every input
+            grad_state.tracer.see_tensors(args)
+        enabled = grad_state.enabled
+        if enabled:  # one edge per argument: where its gradient goes (None: nowhere)
+            edges = [(arg.grad_fn or arg) if isinstance(arg, Tensor) and arg.requires_grad
+                     else None for arg in args]
+            record = any(map(_is_edge, edges))
+        else:
+            record = False
+        ctx = _new_object(cls.Node)
+        ctx.recording = record
         try:
-            out = cls.forward(ctx, *args)
+            if cls.rule_on_arrays:
+                out = cls.forward(ctx, *args)
+            else:
+                grad_state.enabled = False
+                try:
+                    out = cls.forward(ctx, *args)
+                finally:
+                    grad_state.enabled = enabled
         except (ValueError, TypeError, IndexError) as error:
             _raise_named(cls, args, error)
-        finally:
-            grad_state.enabled = previous
-        return _finish(cls, ctx, record, edges, args, out)
+        if type(out) is not ndarray:
+            out = out._data if isinstance(out, Tensor) else as_array(out)
+        result = _make_tensor(out)
+        if cls.makes_view and out.base is not None and xp.may_share_memory(out, args[0]._data):
+            make_view(result, args[0])  # in-place changes show in both
+        if record:
+            ctx.next = edges
+            ctx.sequence = next(_sequence)  # later operations get larger numbers
+            ctx.retained = None
+            ctx.out_shape = out.shape
+            result.requires_grad = True
+            result.grad_fn = ctx
+            if grad_state.retain_all:
+                ctx.retained = weakref.ref(result)
+        return result
 
 
 class Primitive(Function):
@@ -178,51 +215,6 @@ class Primitive(Function):
         if "node_name" not in cls.__dict__:
             cls.node_name = f"{cls.__name__}Backward0"
         super().__init_subclass__(**kwargs)
-
-    @classmethod
-    def apply(cls, *args):
-        """Run ``forward`` and record the operation when needed (no grad-mode switch:
-        a primitive's forward computes on arrays)."""
-        ctx, record, edges = _prepare(cls, args)
-        try:
-            out = cls.forward(ctx, *args)
-        except (ValueError, TypeError, IndexError) as error:
-            _raise_named(cls, args, error)
-        return _finish(cls, ctx, record, edges, args, out)
-
-
-def _prepare(cls, args):
-    """A fresh node, whether to record it, and its edges (one per argument)."""
-    if grad_state.tracer is not None:  # mt.compile is tracing: it records every input
-        grad_state.tracer.see_tensors(args)
-    if grad_state.enabled:  # one edge per argument: where its gradient goes (None: nowhere)
-        edges = [(arg.grad_fn or arg) if isinstance(arg, Tensor) and arg.requires_grad
-                 else None for arg in args]
-        record = any(map(_is_edge, edges))
-    else:
-        edges, record = None, False
-    ctx = _new_object(cls.Node)
-    ctx.recording = record
-    return ctx, record, edges
-
-
-def _finish(cls, ctx, record, edges, args, out):
-    """Wrap forward's result in a Tensor and, when recording, link it to ``ctx``."""
-    if type(out) is not ndarray:
-        out = out._data if isinstance(out, Tensor) else as_array(out)
-    result = _make_tensor(out)
-    if cls.makes_view and out.base is not None and xp.may_share_memory(out, args[0]._data):
-        make_view(result, args[0])  # in-place changes show in both
-    if record:
-        ctx.next = edges
-        ctx.sequence = next(_sequence)  # later operations get larger numbers
-        ctx.retained = None
-        ctx.out_shape = out.shape
-        result.requires_grad = True
-        result.grad_fn = ctx
-        if grad_state.retain_all:
-            ctx.retained = weakref.ref(result)
-    return result
 
 
 def freed_graph_error(node):

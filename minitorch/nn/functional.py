@@ -12,8 +12,8 @@ from ..creation import from_numpy
 from ..random import default_generator
 from ..methods import where
 
-from .. import ops
-from ..backend import as_array, xp
+from .. import linalg, ops
+from ..backend import xp
 from ..tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -22,7 +22,24 @@ _REDUCTIONS = ("mean", "sum", "none")
 # --- layers -------------------------------------------------------------------
 
 def linear(input, weight, bias=None):
-    """``input @ weight.T + bias``: input (*, in), weight (out, in), bias (out,) -> (*, out)."""
+    """``input @ weight.T + bias``: input (*, in), weight (out, in), bias (out,) -> (*, out).
+
+    All three must be Tensors (TypeError otherwise, e.g. for a NumPy array: wrap it
+    with ``mt.from_numpy``) of one dtype: as in PyTorch, an int64 or float64 input
+    to float32 weights raises RuntimeError instead of silently computing in
+    another dtype (convert with ``x.float()`` or ``x.to(weight.dtype)``).
+    """
+    _check_tensor("linear", "input", input)
+    _check_tensor("linear", "weight", weight)
+    if bias is not None:
+        _check_tensor("linear", "bias", bias)
+    for what, other in (("input", input), ("bias", bias)):
+        if other is not None and other._data.dtype != weight._data.dtype:
+            raise RuntimeError(
+                f"linear: mat1 and mat2 must have the same dtype, but got "
+                f"{other._data.dtype} and {weight._data.dtype} ({what} of shape "
+                f"{tuple(other.shape)}, weight of shape {tuple(weight.shape)}); convert "
+                f"the {what} with .to({weight._data.dtype})")
     return ops.linear(input, weight, bias)
 
 
@@ -108,11 +125,205 @@ def log_softmax(input, dim=None):
     return input.log_softmax(_softmax_dim(input, dim))
 
 
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmax(-x) along ``dim``: weights that favour small values."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return (-input).softmax(_softmax_dim(input, dim))
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta x)) / beta, and x itself where beta x > ``threshold`` (PyTorch's
+    linear regime, which also keeps exp from overflowing); the gradient is
+    sigmoid(beta x) (1 above the threshold)."""
+    scaled = input * beta if beta != 1 else input
+    linear = scaled._data > threshold
+    if not linear.any():
+        return scaled.exp().log1p() / beta if beta != 1 else scaled.exp().log1p()
+    # the unused branch sees 0, not a huge value: exp would overflow and 0 * inf give nan
+    soft = where(linear, 0.0, scaled).exp().log1p() / beta
+    return where(linear, input, soft)
+
+
+def silu(input, inplace=False):
+    """x * sigmoid(x) (also called swish)."""
+    return input * input.sigmoid()
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """x for x > 0, alpha (exp(x) - 1) otherwise (gradient alpha exp(x) there, as PyTorch,
+    also at 0)."""
+    negative = input._data <= 0
+    # exp sees 0 where unused: large positive x cannot overflow, nan cannot leak
+    return where(negative, where(negative, input, 0.0).expm1() * alpha, input)
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input, inplace=False):
+    """scale * elu(x, alpha) with the self-normalising constants of Klambauer et al.
+    (2017), as PyTorch: alpha = 1.6732632423543772, scale = 1.0507009873554805."""
+    return elu(input, _SELU_ALPHA) * _SELU_SCALE
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """x clipped to [min_val, max_val]; as in PyTorch the gradient is 1 strictly inside
+    and 0 at and beyond the bounds (``clamp`` passes it at the bounds)."""
+    if min_val > max_val:
+        raise ValueError(f"hardtanh: min_val ({min_val}) cannot be greater than max_val "
+                         f"({max_val})")
+    values = input._data
+    outside = (values <= min_val) | (values >= max_val)  # nan is inside: it propagates
+    return where(outside, from_numpy(xp.clip(values, min_val, max_val)), input)
+
+
+def relu6(input, inplace=False):
+    """min(max(x, 0), 6), ``hardtanh(x, 0, 6)``."""
+    return hardtanh(input, 0.0, 6.0)
+
+
+# --- distances and padding --------------------------------------------------------
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """x / max(||x||_p, eps) along ``dim`` (PyTorch's formula): unit vectors, and zero
+    vectors stay zero (gradient 1 / eps there, as in PyTorch)."""
+    if out is not None:
+        raise TypeError("normalize: out= is not supported; use the returned tensor")
+    _check_tensor("normalize", "input", input)
+    norm = linalg.vector_norm(input._floating(), p, dim, keepdim=True)
+    return input / norm.clamp_min(eps).expand_as(input)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """sum(x1 * x2) / (max(||x1||, eps) * max(||x2||, eps)) along ``dim`` of the
+    broadcast inputs (PyTorch's formula: each vector is divided by its norm first,
+    which keeps the result in [-1, 1]). As in PyTorch the eps bound changes the
+    value only, and gradients flow through the norms."""
+    _check_tensor("cosine_similarity", "x1", x1)
+    _check_tensor("cosine_similarity", "x2", x2)
+    try:
+        shape = xp.broadcast_shapes(x1.shape, x2.shape)
+    except ValueError:
+        raise ValueError(f"cosine_similarity: shapes {tuple(x1.shape)} and {tuple(x2.shape)} "
+                         "do not broadcast") from None
+    x1, x2 = x1._floating().expand(shape), x2._floating().expand(shape)
+    unit1, unit2 = (x / _at_least(linalg.vector_norm(x, 2, dim, keepdim=True), eps)
+                    for x in (x1, x2))
+    return (unit1 * unit2).sum(dim)
+
+
+def _at_least(norm, eps):
+    """``norm`` with values raised to ``eps`` but the gradient of ``norm`` itself
+    (PyTorch clamps its norms under no_grad)."""
+    low = norm._data < eps
+    if not low.any():
+        return norm
+    return norm + from_numpy(xp.where(low, eps - norm._data, 0).astype(norm._data.dtype))
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """||x1 - x2 + eps||_p along the last dimension (PyTorch's formula)."""
+    _check_tensor("pairwise_distance", "x1", x1)
+    _check_tensor("pairwise_distance", "x2", x2)
+    return linalg.vector_norm(x1 - x2 + eps, p, -1, keepdim)
+
+
+_PAD_MODES = ("constant", "reflect", "replicate", "circular")
+
+
+def pad(input, pad, mode="constant", value=None):
+    """Pad ``input`` by ``pad`` = (left, right) for the last dimension, then (top,
+    bottom) for the one before, and so on (PyTorch's order, from the last dimension).
+
+    ``mode``: 'constant' (``value``, default 0; negative pads crop; any number of
+    dimensions), 'reflect' (mirror without repeating the edge; pads smaller than the
+    dimension), 'replicate' (repeat the edge), 'circular' (wrap around; pads at most
+    the dimension). The last three pad 1 to 3 trailing dimensions of an input with
+    one or two more (batch, channel), as PyTorch. Differentiable in ``input``.
+    """
+    name = "pad"
+    _check_tensor(name, "input", input)
+    pad = tuple(int(n) for n in pad)
+    if len(pad) % 2:
+        raise ValueError(f"{name}: padding length must be divisible by 2, got {pad}")
+    if len(pad) // 2 > input.ndim:
+        raise ValueError(f"{name}: padding {pad} names {len(pad) // 2} dimensions but the "
+                         f"input has shape {tuple(input.shape)}")
+    if mode not in _PAD_MODES:
+        raise NotImplementedError(f"{name}: unrecognised padding mode {mode!r} (one of "
+                                  f"{', '.join(_PAD_MODES)})")
+    # (dimension, before, after), last dimension first
+    sides = [(input.ndim - 1 - i, pad[2 * i], pad[2 * i + 1]) for i in range(len(pad) // 2)]
+    if mode == "constant":
+        return _pad_constant(input, sides, 0 if value is None else value)
+    if value is not None and value != 0:
+        raise ValueError(f"{name}: padding mode {mode!r} doesn't take a value argument")
+    if input.ndim not in (len(sides) + 1, len(sides) + 2):
+        raise NotImplementedError(
+            f"{name}: {mode} padding of {len(sides)} dimension(s) needs an input with "
+            f"{len(sides) + 1} or {len(sides) + 2} dimensions, got shape {tuple(input.shape)}")
+    out = _crop(input, sides)  # negative pads first, as PyTorch
+    for dim, before, after in sides:
+        before, after, size = max(before, 0), max(after, 0), out.shape[dim]
+        largest = max(before, after)
+        if mode == "reflect" and largest >= size:
+            raise ValueError(f"{name}: reflect padding {(before, after)} must be less than "
+                             f"the size {size} of dimension {dim} (input shape "
+                             f"{tuple(input.shape)})")
+        if mode == "circular" and largest > size:
+            raise ValueError(f"{name}: circular padding {(before, after)} would wrap around "
+                             f"more than once (dimension {dim} of size {size}, input shape "
+                             f"{tuple(input.shape)})")
+        if mode == "replicate" and size == 0 and largest > 0:
+            raise ValueError(f"{name}: cannot replicate-pad the empty dimension {dim} of "
+                             f"input shape {tuple(input.shape)}")
+        if not largest:
+            continue
+        positions = xp.arange(-before, size + after)
+        if mode == "reflect":
+            positions = xp.abs(positions)
+            positions = xp.where(positions >= size, 2 * (size - 1) - positions, positions)
+        elif mode == "replicate":
+            positions = xp.clip(positions, 0, size - 1)
+        else:
+            positions = positions % size
+        out = out.index_select(dim, from_numpy(positions))
+    return out
+
+
+def _crop(input, sides):
+    """``input`` with the negative pads of ``sides`` cut off (a view)."""
+    crop = [slice(None)] * input.ndim
+    for dim, before, after in sides:
+        size = input.shape[dim]
+        if size + min(before, 0) + min(after, 0) < 0:
+            raise ValueError(f"pad: padding {(before, after)} removes more than the size "
+                             f"{size} of dimension {dim} of input shape {tuple(input.shape)}")
+        crop[dim] = slice(max(0, -before), size - max(0, -after))
+    return input[tuple(crop)]
+
+
+def _pad_constant(input, sides, value):
+    """Constant padding: crop for negative pads, then write into a filled tensor."""
+    cropped = _crop(input, sides)
+    shape, place = list(cropped.shape), [slice(None)] * input.ndim
+    for dim, before, after in sides:
+        before, after = max(before, 0), max(after, 0)
+        place[dim] = slice(before, before + cropped.shape[dim])
+        shape[dim] += before + after
+    filled = from_numpy(xp.full(shape, value, dtype=input._data.dtype))
+    return ops.SetItem.apply(filled, tuple(place), cropped)
+
+
+
 # --- input checks shared by the losses ----------------------------------------
 
 def _check_tensor(name, what, value):
     if not isinstance(value, Tensor):
-        raise TypeError(f"{name}: {what} must be a Tensor, got {type(value).__name__}")
+        raise TypeError(f"{name}: {what} must be a Tensor, got {type(value).__name__} "
+                        "(expected a Tensor; wrap arrays with mt.from_numpy or mt.tensor)")
 
 
 def _check_probability(name, p):
@@ -277,19 +488,38 @@ def _unbatch(loss, input, reduction):
 
 
 def _nll(log_probs, indices, counted, weight, reduction):
-    """Weighted, masked negative log-likelihood of (N, C) log-probabilities."""
+    """Weighted negative log-likelihood of (N, C) log-probabilities, as PyTorch computes it.
+
+    Ignored entries (``counted`` False) are masked out, so their loss and gradient
+    are exactly 0 even when the mean below is nan. 'mean' divides by the summed
+    weights of the counted entries: with none (every target ignored, an empty
+    batch) or a zero total weight the loss is nan, as in PyTorch; the ignored
+    entries' gradient stays 0 (so an SGD step leaves their weights alone), while
+    counted entries of weight 0 get nan, as in PyTorch.
+    """
     safe = indices if counted is None else xp.where(counted, indices, 0)
     picked = log_probs[xp.arange(len(safe)), safe]
-    coef = xp.ones(len(safe), dtype=log_probs.dtype) if weight is None \
-        else weight[safe].astype(log_probs.dtype)
+    coef = None if weight is None else weight[safe].astype(log_probs.dtype)
+    loss = -picked if coef is None else -(picked * from_numpy(coef))
     if counted is not None:
-        coef = coef * counted
-    loss = -(picked * from_numpy(coef))
+        loss = where(counted, loss, 0.0)
     if reduction == "none":
         return loss
     if reduction == "sum":
         return loss.sum()
-    return loss.sum() / from_numpy(as_array(coef.sum()))  # a tensor: mt.compile replays it
+    if coef is None:
+        total = len(safe) if counted is None else int(counted.sum())
+    else:
+        total = float(coef.sum() if counted is None else coef[counted].sum())
+    return _mean_over(loss.sum(), total)
+
+
+def _mean_over(total_loss, denominator):
+    """``total_loss / denominator``; for a zero denominator nan, whose gradient is nan
+    (PyTorch's 0/0) without NumPy's divide-by-zero warnings."""
+    if denominator:
+        return total_loss / denominator
+    return total_loss * math.nan
 
 
 def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
@@ -325,7 +555,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     indices, counted, weight_array = _class_targets(name, input, target, weight, ignore_index)
     all_counted = bool(counted.all())
     logits, batch_target = _as_batch(input, target)
-    if weight is None and label_smoothing == 0.0 and all_counted:
+    if weight is None and label_smoothing == 0.0 and all_counted and len(indices):
         if batch_target.dtype != xp.int64:
             batch_target = batch_target.long()
         return _unbatch(ops.cross_entropy(logits, batch_target, reduction), input, reduction)
@@ -355,20 +585,21 @@ def _plain_class_targets(input, target, weight, ignore_index, label_smoothing, r
 
 
 def _smoothing_term(log_probs, indices, counted, weight, reduction):
-    """-sum over classes of (weighted) log-probabilities, reduced like PyTorch's."""
+    """-sum over classes of (weighted) log-probabilities, with ignored entries masked to
+    0 and reduced like PyTorch's (its ``cross_entropy`` label-smoothing term)."""
     if weight is None:
         per_sample = -log_probs.sum(1)
     else:
         per_sample = -(log_probs * from_numpy(weight.astype(log_probs.dtype))).sum(1)
     if counted is not None:
-        per_sample = per_sample * from_numpy(counted.astype(log_probs.dtype))
+        per_sample = where(counted, per_sample, 0.0)
     if reduction == "none":
         return per_sample
     if reduction == "sum":
         return per_sample.sum()
     kept = indices if counted is None else indices[counted]
-    denominator = len(kept) if weight is None else weight[kept].sum()
-    return per_sample.sum() / float(denominator)
+    denominator = len(kept) if weight is None else float(weight[kept].sum())
+    return _mean_over(per_sample.sum(), denominator)
 
 
 def _cross_entropy_probabilities(input, target, weight, reduction, label_smoothing):
@@ -394,7 +625,7 @@ def _cross_entropy_probabilities(input, target, weight, reduction, label_smoothi
         return -product.sum(-1)
     if reduction == "sum":
         return -product.sum()
-    return -product.sum() / (input._data.size // classes)
+    return _mean_over(-product.sum(), input._data.size // classes if classes else 0)
 
 
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="mean"):

@@ -2,6 +2,8 @@
 import math
 
 from ..creation import empty
+from ..dtypes import get_default_dtype
+from ..memory import check_allocation
 
 from . import functional as F
 from . import init
@@ -22,6 +24,9 @@ class Linear(Module):
         for what, n in (("in_features", in_features), ("out_features", out_features)):
             if not isinstance(n, int) or isinstance(n, bool) or n < 0:
                 raise ValueError(f"Linear: {what} must be a non-negative int, got {n!r}")
+        check_allocation(f"Linear({in_features}, {out_features})",
+                         [(out_features, in_features)] + [(out_features,)] * bool(bias),
+                         get_default_dtype() if dtype is None else dtype)
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(empty(out_features, in_features, dtype=dtype))

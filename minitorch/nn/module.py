@@ -7,23 +7,36 @@ with dotted names such as ``layers.0.weight``. The registries (``_parameters``,
 stored as plain attributes so that ``self.weight`` in ``forward`` is an ordinary,
 fast attribute lookup.
 """
+import warnings
 from collections import OrderedDict, namedtuple
 
 from .. import dtypes
-from ..autograd import no_grad
+from ..autograd import is_grad_enabled, no_grad
 from ..autograd.grad_mode import grad_state
 from ..autograd.tracing import replayed_as_call
 from ..creation import from_numpy
+from ..device import check_device
+from ..device import device as Device
+from ..hooks import RemovableHandle
 
 from ..backend import xp
 from ..methods import parse_to_args as _parse_to_args
 from ..tensor import Tensor, reset_grads
+from .backward_hooks import BackwardHook
 from .parameter import Parameter
 
 IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 """What ``load_state_dict(strict=False)`` returns: the keys it did not match."""
 
 _REGISTRIES = ("_parameters", "_buffers", "_modules")
+# Hook id -> hook, and hook id -> True for the hooks with a flag.
+_HOOK_REGISTRIES = ("_forward_pre_hooks", "_forward_pre_hooks_with_kwargs", "_forward_hooks",
+                    "_forward_hooks_with_kwargs", "_forward_hooks_always_called",
+                    "_backward_hooks", "_backward_pre_hooks")
+
+# The array kinds load_state_dict copies into a tensor of each kind: numbers only
+# (bools, ints, floats; complex only into complex), never strings or objects.
+_NUMERIC_KINDS = {"b": "biuf", "i": "biuf", "u": "biuf", "f": "biuf", "c": "biufc"}
 
 
 class Module:
@@ -32,6 +45,9 @@ class Module:
     Calling the module calls ``forward``."""
 
     training: bool
+    # Until __init__ gives each instance its own dicts: no hooks (a subclass that
+    # forgets super().__init__() can still be called, as before hooks existed).
+    _forward_pre_hooks = _forward_hooks = _backward_hooks = _backward_pre_hooks = ()
 
     def __init__(self):
         object.__setattr__(self, "_parameters", OrderedDict())
@@ -39,6 +55,8 @@ class Module:
         object.__setattr__(self, "_non_persistent_buffers", set())
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "training", True)
+        for registry in _HOOK_REGISTRIES:
+            object.__setattr__(self, registry, OrderedDict())
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError(
@@ -47,7 +65,114 @@ class Module:
     def __call__(self, *args, **kwargs):
         if grad_state.tracer is not None:  # mt.compile is tracing: it guards self.training
             grad_state.tracer.see_module(self)
+        if (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
+                or self._backward_pre_hooks):
+            return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
+
+    # --- hooks ------------------------------------------------------------
+
+    def _call_with_hooks(self, args, kwargs):
+        """``forward`` with the hooks around it, in PyTorch's order: forward pre-hooks
+        (may replace the inputs), the backward hooks' wrapping of the inputs,
+        forward, forward hooks (may replace the output), wrapping of the outputs."""
+        for hook_id, hook in list(self._forward_pre_hooks.items()):
+            if hook_id in self._forward_pre_hooks_with_kwargs:
+                result = hook(self, args, kwargs)
+                if result is not None:
+                    if not (isinstance(result, tuple) and len(result) == 2):
+                        raise RuntimeError("forward pre-hook must return None or a tuple of "
+                                           f"(new_args, new_kwargs), but got {result!r:.80}.")
+                    args, kwargs = result
+            else:
+                result = hook(self, args)
+                if result is not None:
+                    args = result if isinstance(result, tuple) else (result,)
+        backward_hook = None
+        if (self._backward_hooks or self._backward_pre_hooks) and is_grad_enabled():
+            backward_hook = BackwardHook(self, list(self._backward_hooks.values()),
+                                         list(self._backward_pre_hooks.values()))
+            args = backward_hook.setup_inputs(args)
+        called = set()
+        output = None
+        try:
+            output = self.forward(*args, **kwargs)
+            for hook_id, hook in list(self._forward_hooks.items()):
+                called.add(hook_id)
+                if hook_id in self._forward_hooks_with_kwargs:
+                    result = hook(self, args, kwargs, output)
+                else:
+                    result = hook(self, args, output)
+                if result is not None:
+                    output = result
+        except Exception:
+            for hook_id, hook in list(self._forward_hooks.items()):
+                if hook_id in self._forward_hooks_always_called and hook_id not in called:
+                    try:
+                        if hook_id in self._forward_hooks_with_kwargs:
+                            hook(self, args, kwargs, output)
+                        else:
+                            hook(self, args, output)
+                    except Exception as error:
+                        warnings.warn("forward hook with ``always_call=True`` raised an "
+                                      "exception that was silenced as another error was "
+                                      f"raised in forward: {error}", stacklevel=2)
+            raise
+        if backward_hook is not None:
+            output = backward_hook.setup_outputs(output)
+        return output
+
+    def _add_hook(self, registry, hook, prepend, flags=()):
+        """Store ``hook`` in ``registry`` (first if ``prepend``) with its flags (names
+        of the dicts that mark it); returns its RemovableHandle."""
+        self._check_initialized(registry)
+        if not callable(hook):
+            raise TypeError(f"{type(self).__name__}: a hook must be callable, got "
+                            f"{type(hook).__name__}")
+        hooks = getattr(self, registry)
+        handle = RemovableHandle(hooks, extra_dict=[getattr(self, f) for f in flags])
+        hooks[handle.id] = hook
+        for flag in flags:
+            getattr(self, flag)[handle.id] = True
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """Call ``hook(module, args)`` before each ``forward``; it may return new
+        positional arguments (a tuple, or a single value wrapped as one) or None.
+        With ``with_kwargs=True``: ``hook(module, args, kwargs)`` returning None or
+        ``(new_args, new_kwargs)``. Returns a handle whose ``remove()`` unregisters it."""
+        flags = ("_forward_pre_hooks_with_kwargs",) if with_kwargs else ()
+        return self._add_hook("_forward_pre_hooks", hook, prepend, flags)
+
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False,
+                              always_call=False):
+        """Call ``hook(module, args, output)`` after each ``forward``; a non-None
+        result replaces the output. With ``with_kwargs=True``:
+        ``hook(module, args, kwargs, output)``. With ``always_call=True`` the hook
+        also runs (with output None) when forward raises. Returns a handle whose
+        ``remove()`` unregisters it."""
+        flags = (("_forward_hooks_with_kwargs",) if with_kwargs else ()) \
+            + (("_forward_hooks_always_called",) if always_call else ())
+        return self._add_hook("_forward_hooks", hook, prepend, flags)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """Call ``hook(module, grad_input, grad_output)`` when the gradients of the
+        module's inputs have been computed: tuples with one entry per positional
+        argument (None for non-Tensors and inputs that do not require grad) and
+        per output. A non-None result (a tuple as long as ``grad_input``) replaces
+        the gradients passed on to the inputs. ``grad_output`` must not be
+        modified. Returns a handle whose ``remove()`` unregisters it. The hook
+        only sees calls made with grad mode on. See ``nn/backward_hooks.py``."""
+        return self._add_hook("_backward_hooks", hook, prepend)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """Call ``hook(module, grad_output)`` when the gradients of the module's
+        outputs have been computed, before the module's own backward; a non-None
+        result (a tuple as long as ``grad_output``) replaces them. Returns a handle
+        whose ``remove()`` unregisters it."""
+        return self._add_hook("_backward_pre_hooks", hook, prepend)
 
     # --- registration ---------------------------------------------------
 
@@ -258,25 +383,38 @@ class Module:
 
     # --- dtype conversion -------------------------------------------------
 
-    def to(self, *args, dtype=None, device=None):
-        """Convert floating parameters and buffers to ``dtype`` in place; returns self.
+    def to(self, *args, **kwargs):
+        """Move and/or cast the parameters and buffers in place; returns self.
 
-        Accepts ``to(dtype)``, ``to("cpu")`` and ``to("cpu", dtype)`` as PyTorch does
-        (minitorch runs on the CPU only).
+        PyTorch's forms: ``to(device=None, dtype=None, non_blocking=False)``,
+        ``to(dtype, non_blocking=False)``, ``to(tensor, non_blocking=False)``
+        (that tensor's dtype). A device must be the CPU (``"cpu"``,
+        ``mt.device("cpu")``): any other raises RuntimeError naming it (CUDA, MPS).
+        ``dtype`` must be a floating (or complex) dtype, else TypeError; it is
+        applied to floating parameters and buffers (and their gradients) only, so
+        integer buffers such as counters keep their dtype. ``non_blocking`` and
+        ``memory_format`` are accepted and have no effect on the CPU.
         """
-        dtype = _parse_to_args(args, dtype, device, f"{type(self).__name__}.to")
+        where = f"{type(self).__name__}.to"
+        device, dtype = _parse_to(args, kwargs, where)
+        check_device(device, where)
         if dtype is None:
             return self
-        dtype = xp.dtype(dtype)
         for tensor in list(self.parameters()) + list(self.buffers()):
-            if tensor.dtype.kind == "f" and tensor.dtype != dtype:
+            if tensor._data.dtype.kind == "f" and tensor._data.dtype != dtype:
                 tensor._data = tensor._data.astype(dtype)
                 if tensor.grad is not None:
                     tensor.grad = from_numpy(tensor.grad._data.astype(dtype))
         return self
 
     def cpu(self):
+        """Parameters and buffers are on the CPU already: returns self."""
         return self
+
+    def cuda(self, device=None):
+        """Raises RuntimeError: minitorch has no CUDA (``mt.cuda.is_available()``)."""
+        named = f"cuda:{device}" if isinstance(device, int) else device or "cuda"
+        check_device(named, f"{type(self).__name__}.cuda")
 
     def double(self):
         """Convert floating parameters and buffers to float64; returns self."""
@@ -312,9 +450,12 @@ class Module:
     def load_state_dict(self, state_dict, strict=True):
         """Copy values from ``state_dict`` into parameters and buffers.
 
-        Every problem is reported by name before anything is copied: with
-        ``strict=True`` missing and unexpected keys raise a RuntimeError; a shape
-        mismatch always raises. Returns ``IncompatibleKeys(missing, unexpected)``.
+        Every entry is checked before anything is copied, and all problems are
+        reported together by key in one RuntimeError: with ``strict=True``
+        missing and unexpected keys; always a value that is not a Tensor or
+        ndarray, an array that is not numeric (strings, objects; complex into a
+        real tensor), and a shape mismatch (both shapes named). Values are cast
+        to each tensor's dtype. Returns ``IncompatibleKeys(missing, unexpected)``.
         """
         if not hasattr(state_dict, "keys"):
             raise TypeError(
@@ -336,11 +477,20 @@ class Module:
                 continue
             value = state_dict[name]
             array = value._data if isinstance(value, Tensor) else value
+            if isinstance(array, xp.generic):
+                array = xp.asarray(array)
             if not isinstance(array, xp.ndarray):
                 errors.append(f'For "{name}": expected a Tensor or array, '
                               f"got {type(value).__name__}.")
                 continue
-            if array.shape != tensor.shape:
+            own_dtype = tensor._data.dtype
+            if array.dtype.kind not in _NUMERIC_KINDS[own_dtype.kind]:
+                errors.append(
+                    f'dtype mismatch for "{name}": cannot copy a value of dtype '
+                    f"{array.dtype} into the {own_dtype} tensor of the current model "
+                    "(a number array is expected, not strings or objects).")
+                continue
+            if array.shape != tuple(tensor.shape):
                 errors.append(
                     f'size mismatch for "{name}": copying a param with shape '
                     f"{tuple(array.shape)} from checkpoint, the shape in current "
@@ -372,3 +522,33 @@ class Module:
         if not extra_lines and not child_lines:
             return f"{type(self).__name__}()"
         return f"{type(self).__name__}(\n  " + "\n  ".join(extra_lines + child_lines) + "\n)"
+
+
+def _parse_to(args, kwargs, where):
+    """(device, numpy dtype) from the arguments of ``Module.to`` (either may be None)."""
+    unknown = set(kwargs) - {"device", "dtype", "non_blocking", "copy", "memory_format"}
+    if unknown:
+        raise TypeError(f"{where}() got an unexpected keyword argument '{sorted(unknown)[0]}'")
+    if len(args) > 3:
+        raise TypeError(f"{where}() takes at most 3 positional arguments (device, dtype, "
+                        f"non_blocking), got {len(args)}")
+    device, dtype = kwargs.get("device"), kwargs.get("dtype")
+    for arg in args:
+        if isinstance(arg, bool):  # non_blocking: nothing to wait for on the CPU
+            continue
+        if isinstance(arg, Tensor):
+            device, dtype = arg.device, arg._data.dtype
+        elif isinstance(arg, (str, int, Device)):
+            device = arg
+        else:
+            dtype = arg
+    if dtype is None:
+        return device, None
+    try:
+        dtype = xp.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{where}: expected a device or a dtype, got {dtype!r}") from None
+    if dtype.kind not in "fc":
+        raise TypeError(f"{where}: nn.Module.to only accepts floating point or complex "
+                        f"dtypes, but got desired dtype={dtype}")
+    return device, dtype

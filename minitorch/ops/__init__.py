@@ -3,20 +3,23 @@ forward and its one derivative rule side by side (see ``autograd.function``).
 
 Where is the gradient of X? In the class named X:
 
-* ``elementwise``: Add, Sub, Mul, Div, Neg, Pow, PowScalar, Exp, Log, Sqrt, Sin,
-  Cos, Tanh, Sigmoid, Relu, Abs, Erf, Clamp, Maximum, Minimum, Where, Clone, Cast
+* ``elementwise``: Add, Sub, Mul, Div, Neg, Pow, PowScalar, Exp, Log, Log1p, Expm1,
+  Log2, Log10, Sqrt, Sin, Cos, Tanh, Sigmoid, Relu, Abs, Erf, Clamp, Maximum,
+  Minimum, Where, Clone, Cast
 * ``reduce``: Sum, Mean, Max, Min, LogSumExp, Softmax, LogSoftmax
+* ``cumulative``: Cumsum, Cumprod, Prod
 * ``shape``: Reshape, Permute, Expand, Cat
 * ``indexing``: GetItem, IndexAdd, SetItem, Gather, ScatterAdd
-* ``matmul``: MatMul, Linear (fused x @ W.T + b)
+* ``matmul``: MatMul, Linear (fused x @ W.T + b), Einsum
 * ``loss``: CrossEntropy (fused log-softmax + NLL), BinaryCrossEntropy
 """
-from .elementwise import (Abs, Add, Cast, Clamp, Clone, Cos, Div, Erf, Exp, Log,
-                          Maximum, Minimum, Mul, Neg, Pow, PowScalar, Relu, Sigmoid,
-                          Sin, Sqrt, Sub, Tanh, Where)
+from .cumulative import Cumprod, Cumsum, Prod
+from .elementwise import (Abs, Add, Cast, Clamp, Clone, Cos, Div, Erf, Exp, Expm1, Log,
+                          Log1p, Log2, Log10, Maximum, Minimum, Mul, Neg, Pow, PowScalar,
+                          Relu, Sigmoid, Sin, Sqrt, Sub, Tanh, Where)
 from .indexing import Gather, GetItem, IndexAdd, ScatterAdd, SetItem
 from .loss import BinaryCrossEntropy, CrossEntropy
-from .matmul import Linear, MatMul
+from .matmul import Einsum, Linear, MatMul
 from .reduce import LogSoftmax, LogSumExp, Max, Mean, Min, Softmax, Sum
 from .shape import Cat, Expand, Permute, Reshape
 

@@ -94,6 +94,24 @@ def mT(x):  # noqa: N802  (PyTorch's name)
     return x.mT if isinstance(x, Tensor) else xp.swapaxes(x, -1, -2)
 
 
+def flip(x, dim):
+    """``x`` reversed along ``dim``."""
+    return x.flip(dim) if isinstance(x, Tensor) else xp.flip(x, dim)
+
+
+def cumsum(x, dim):
+    return x.cumsum(dim) if isinstance(x, Tensor) else xp.cumsum(x, axis=dim)
+
+
+def cumprod(x, dim):
+    return x.cumprod(dim) if isinstance(x, Tensor) else xp.cumprod(x, axis=dim)
+
+
+def reverse_cumsum(x, dim):
+    """Sums from each position to the end along ``dim`` (the adjoint of cumsum)."""
+    return flip(cumsum(flip(x, dim), dim), dim)
+
+
 def cast(x, dtype):
     """``x`` converted to ``dtype`` (differentiable between float types)."""
     return x.to(dtype) if isinstance(x, Tensor) else x.astype(dtype, copy=False)

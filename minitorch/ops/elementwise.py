@@ -141,6 +141,62 @@ class Log(Primitive):
         return grad / a
 
 
+class Log1p(Primitive):
+    """log(1 + x), accurate for tiny x (where log(1 + x) loses digits); d/dx = 1 / (1 + x)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.log1p(a._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (a + 1)
+
+
+class Expm1(Primitive):
+    """exp(x) - 1, accurate for tiny x; d/dx = exp(x)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.expm1(a._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad * either.exp(a)
+
+
+class Log2(Primitive):
+    """Base-2 logarithm (exact at powers of 2); d/dx = 1 / (x ln 2)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.log2(a._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (a * math.log(2.0))
+
+
+class Log10(Primitive):
+    """Base-10 logarithm (exact at powers of 10); d/dx = 1 / (x ln 10)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return xp.log10(a._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (a,) = ctx.saved_tensors
+        return grad / (a * math.log(10.0))
+
+
 class Sqrt(Primitive):
     @staticmethod
     def forward(ctx, a):
@@ -208,7 +264,8 @@ class Sigmoid(Primitive):
 
 
 class Relu(Primitive):
-    """max(x, 0); the gradient at exactly 0 is 0, as in PyTorch."""
+    """max(x, 0); the gradient at exactly 0 is 0 and at nan passes through (a nan
+    input's gradient is not silently zeroed), as in PyTorch."""
 
     node_name = "ReluBackward0"
 
@@ -220,7 +277,7 @@ class Relu(Primitive):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        return grad * (a > 0)  # a constant mask; ~10x faster than where() in NumPy
+        return grad * ~(a <= 0)  # a constant mask; ~10x faster than where() in NumPy
 
 
 class Abs(Primitive):
@@ -273,34 +330,37 @@ class Clamp(Primitive):
 
 
 class _Choose(Primitive):
-    """Elementwise choice between a and b; where a == b each gets half the gradient
-    (as PyTorch). ``choose`` picks the values, ``prefers_a`` says where a wins."""
+    """Elementwise choice between a and b, with PyTorch's gradient: each input gets the
+    gradient unless it lost (``loses``), and half of it at a tie. A nan (chosen by
+    both max and min) loses nowhere, so both inputs get the gradient there."""
 
-    choose = prefers_a = None
+    choose = loses = None
 
     @classmethod
     def forward(cls, ctx, a, b):
-        if ctx.recording:  # a's share of the gradient: a constant
-            share = cls.prefers_a(a._data, b._data) + 0.5 * (a._data == b._data)
-            ctx.share = share.astype(xp.result_type(a._data, b._data), copy=False)
-        return cls.choose(a._data, b._data)
+        x, y = a._data, b._data
+        if ctx.recording:  # each input's share of the gradient: constants
+            dtype = xp.result_type(x, y)
+            tie = 0.5 * (x == y)
+            ctx.share_a = (1 - cls.loses(x, y) - tie).astype(dtype, copy=False)
+            ctx.share_b = (1 - cls.loses(y, x) - tie).astype(dtype, copy=False)
+        return cls.choose(x, y)
 
     @staticmethod
     def backward(ctx, grad):
-        share = ctx.share
-        return grad * share, grad * (1 - share)
+        return grad * ctx.share_a, grad * ctx.share_b
 
 
 class Maximum(_Choose):
     """Elementwise max; ties split the gradient."""
 
-    choose, prefers_a = staticmethod(xp.maximum), staticmethod(xp.greater)
+    choose, loses = staticmethod(xp.maximum), staticmethod(xp.less)
 
 
 class Minimum(_Choose):
     """Elementwise min; ties split the gradient."""
 
-    choose, prefers_a = staticmethod(xp.minimum), staticmethod(xp.less)
+    choose, loses = staticmethod(xp.minimum), staticmethod(xp.greater)
 
 
 class Where(Primitive):

@@ -28,6 +28,10 @@ def _values(shape, kind, rng):
         return rng.uniform(0.3, 2.0, size=shape) * rng.choice([-1.0, 1.0], size=shape)
     if kind == "probability":
         return rng.uniform(0.1, 0.9, size=shape)
+    if kind in ("zero", "zeros"):  # exact zeros: one, or two (products' rules at zero)
+        values = rng.uniform(0.5, 1.5, size=shape) * rng.choice([-1.0, 1.0], size=shape)
+        values.reshape(-1)[[1] if kind == "zero" else [0, 2]] = 0.0
+        return values
     if kind == "distinct":  # no ties (max, min, sort-like rules)
         spaced = rng.permutation(np.prod(shape, dtype=int)).reshape(shape) * 0.37 - 1.1
         return spaced + rng.uniform(0.01, 0.3, size=shape)  # and none shared by two inputs
@@ -70,6 +74,24 @@ CASES = {
     "Exp": unary(mt.exp),
     "Log": unary(mt.log, "positive"),
     "Sqrt": unary(mt.sqrt, "positive"),
+    "Log1p": unary(mt.log1p, "positive"),
+    "Expm1": unary(mt.expm1),
+    "Log2": unary(mt.log2, "positive"),
+    "Log10": unary(mt.log10, "positive"),
+    "Cumsum": unary(lambda x: x.cumsum(-1) ** 2) + unary(lambda x: x.cumsum(0) ** 2),
+    "Cumprod": unary(lambda x: x.cumprod(-1)) + unary(lambda x: x.cumprod(0)) +
+               unary(lambda x: x.cumprod(-1), "zeros") + unary(lambda x: x.cumprod(0), "zeros"),
+    "Prod": unary(lambda x: x.prod()) + unary(lambda x: x.prod(-1)) +
+            unary(lambda x: x.prod(-1, keepdim=True), "zeros", UNARY_SHAPES[1:]) +
+            unary(lambda x: x.prod(), "zero"),
+    "Einsum": [(lambda a, b: mt.einsum("ij,jk->ik", a, b), [((3, 4), "any"), ((4, 2), "any")]),
+               (lambda a, b: mt.einsum("...ij,...jk", a, b),
+                [((2, 1, 3, 4), "any"), ((3, 4, 2), "any")]),
+               (lambda a, b: mt.einsum("ii,ij->j", a, b) ** 2, [((3, 3), "any"), ((3, 2), "any")]),
+               (lambda a, b, c: mt.einsum("ab,bc,cd->ad", a, b, c),
+                [((2, 3), "any"), ((3, 4), "any"), ((4, 2), "any")]),
+               (lambda a, b: mt.einsum("bij,bj->bi", a, b) * mt.einsum("ijk->k", a).sum(),
+                [((2, 3, 4), "any"), ((1, 4), "any")])],
     "Sin": unary(mt.sin),
     "Cos": unary(mt.cos),
     "Tanh": unary(mt.tanh),
