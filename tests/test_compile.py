@@ -628,3 +628,60 @@ def test_no_warnings_from_replays():
         warnings.simplefilter("error")
         _train("W1", compiled=True, steps=5)
         _train("W4", compiled=True, steps=5)
+
+
+# ----------------------------------------------------------------- training with --compile
+
+def _fit(compile_, **options):
+    import train
+
+    config = train.make_config({"data": {"n_samples": 150}, "epochs": 3, **options})
+    result = train.fit(config, compile=compile_)
+    return result, {k: v.detach().numpy() for k, v in result.model.state_dict().items()}
+
+
+@pytest.mark.parametrize("options", [{}, {"optimizer": "sgd", "dropout": 0.2, "batch_size": 16}])
+def test_fit_with_compile_gives_the_eager_history_and_weights(options):
+    (eager, eager_weights), (compiled, weights) = _fit(False, **options), _fit(True, **options)
+    assert compiled.status == eager.status == "completed"
+    drop = ("seconds",)
+    assert [{k: v for k, v in e.items() if k not in drop} for e in compiled.history] == \
+        [{k: v for k, v in e.items() if k not in drop} for e in eager.history]
+    assert all(np.array_equal(weights[k], eager_weights[k]) for k in weights)
+
+
+def test_fit_with_compile_stops_on_a_nan_loss_without_stepping_on_it():
+    (eager, eager_weights), (compiled, weights) = (
+        _fit(c, optimizer="sgd", lr=1e6) for c in (False, True))
+    assert compiled.status == eager.status == "diverged"
+    assert compiled.message == eager.message
+    assert all(np.array_equal(weights[k], eager_weights[k]) for k in weights)
+
+
+def test_train_py_compile_flag(tmp_path, capsys):
+    import train
+
+    assert train.main(["--n-samples", "100", "--epochs", "2", "--quiet", "--compile",
+                       "--json", str(tmp_path / "out.json")]) == 0
+    assert "--compile" in train.build_parser().format_help()
+
+
+def test_train_epoch_replays_after_two_traces_per_batch_shape():
+    from minitorch.training import loop
+    from minitorch.utils.data import DataLoader, TensorDataset
+
+    mt.manual_seed(0)
+    model = _mlp((2, 8, 2))
+    opt = mt.optim.Adam(model.parameters(), lr=0.01)
+    traced = []
+
+    def loss_fn(outputs, targets):
+        traced.append(len(targets))  # Python code: runs only while tracing
+        return F.cross_entropy(outputs, targets)
+
+    x, y = _data((2, 8, 2), 70, False)
+    loader = DataLoader(TensorDataset(mt.from_numpy(x), mt.from_numpy(y)), batch_size=32)
+    step = loop.make_train_step(model, opt, loss_fn, compile=True)
+    for epoch in range(1, 5):
+        loop.train_epoch(model, loader, opt, loss_fn, epoch, step)
+    assert sorted(traced) == [6, 6, 32, 32] and step.recordings == 2

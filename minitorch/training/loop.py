@@ -23,6 +23,7 @@ import numpy as np
 from tqdm import tqdm
 
 from .. import nn
+from ..compiler import compile as compile_step
 from ..random import Generator, get_rng_state, set_rng_state
 from ..serialization import os_reason
 from ..utils.data import DataLoader, TensorDataset
@@ -66,21 +67,32 @@ class Diverged(Exception):
         self.epoch, self.where, self.problem = epoch, where, problem
 
 
-def train_epoch(model, loader, optimizer, loss_fn, epoch: int) -> float:
+def make_train_step(model, optimizer, loss_fn, compile: bool = False):  # noqa: A002
+    """``step(xb, yb)``: the loss of a batch and, when it is finite, the update. With
+    ``compile``, traced once per batch shape and then replayed (``mt.compile``)."""
+    def step(xb, yb):
+        loss = loss_fn(model(xb), yb)
+        if loss.isfinite().all():  # never step on an inf/NaN loss (train_epoch stops)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        return loss
+    return compile_step(step) if compile else step
+
+
+def train_epoch(model, loader, optimizer, loss_fn, epoch: int, train_step=None) -> float:
     """One pass over the training data; returns the mean training loss. Raises Diverged
-    on a non-finite loss (before stepping on it) or parameter (right after the step)."""
+    on a non-finite loss (before stepping on it) or parameter (right after the step).
+    ``train_step`` is ``make_train_step(model, optimizer, loss_fn)`` unless given."""
+    train_step = train_step or make_train_step(model, optimizer, loss_fn)
     model.train()
     total, count = 0.0, 0
     for step, (xb, yb) in enumerate(loader, start=1):
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            loss = loss_fn(model(xb), yb)   # overflow shows up as a non-finite loss below
+            loss = train_step(xb, yb)   # overflow shows up as a non-finite loss below
         value = loss.item()
         if not math.isfinite(value):
             raise Diverged(epoch, f"step {step}", f"the loss is {value}")
-        optimizer.zero_grad()
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            loss.backward()
-            optimizer.step()
         bad = non_finite_parameter(model)
         if bad is not None:
             raise Diverged(epoch, f"step {step}", f"the update made parameter {bad} non-finite")
@@ -106,7 +118,7 @@ def check_epochs(epochs: int, completed: int) -> None:
 
 def fit(model: nn.Module, data, config: TrainConfig, *, loss_fn=None, resume=None, save=None,
         progress: bool = False, should_stop=None, name: str = "model",
-        command: str | None = None) -> FitResult:
+        command: str | None = None, compile: bool = False) -> FitResult:  # noqa: A002
     """Train ``model`` on ``data.X_train``/``data.y_train`` as ``config`` says, evaluating
     on both parts after every epoch (see ``evaluate``).
 
@@ -116,6 +128,8 @@ def fit(model: nn.Module, data, config: TrainConfig, *, loss_fn=None, resume=Non
     ``save``: write a checkpoint there after every epoch. ``progress``: a tqdm bar and
     a line per epoch. ``should_stop()`` is asked after each epoch's checkpoint is written.
     ``command`` (e.g. "python train.py") phrases the hints of the messages as its flags.
+    ``compile``: each training step is traced once and replayed (``mt.compile``), with
+    the same results.
 
     Stops early with status "diverged" on an inf/NaN loss, parameter or evaluation output
     (the checkpoints on disk stay those of the last good epoch, and so does
@@ -144,11 +158,12 @@ def fit(model: nn.Module, data, config: TrainConfig, *, loss_fn=None, resume=Non
     last_good = (resume, start) if resume else None     # (checkpoint path, its epoch)
     good_weights = _copy_weights(model)
     bar = _progress_bar(config, start, name, enabled=progress and start < config.epochs)
+    train_step = make_train_step(model, optimizer, loss_fn, compile)
     t0 = time.perf_counter()
     for epoch in range(start + 1, config.epochs + 1):
         tick = time.perf_counter()
         try:
-            train_loss = train_epoch(model, loader, optimizer, loss_fn, epoch)
+            train_loss = train_epoch(model, loader, optimizer, loss_fn, epoch, train_step)
             metrics = evaluate_epoch(model, data, epoch, loss_fn)
         except Diverged as e:
             model.load_state_dict(good_weights)     # result.model matches result.final
