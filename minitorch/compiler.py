@@ -956,7 +956,8 @@ class Recording:
         if len(self.entries) != len(other.entries):
             first = next((i for i, (a, b) in enumerate(zip(self.entries, other.entries))
                           if not _same(a.describe, b.describe)), None)
-            where = "" if first is None else f" (the first difference at {self.entries[first].where})"
+            where = ("" if first is None
+                     else f" (the first difference at {self.entries[first].where})")
             return (f"{len(self.entries)} operations the first time, {len(other.entries)} "
                     f"the second{where}")
         for index, (a, b) in enumerate(zip(self.entries, other.entries)):
