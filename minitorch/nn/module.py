@@ -18,7 +18,6 @@ from ..device import device as Device
 from ..hooks import RemovableHandle
 
 from ..backend import xp
-from ..methods import parse_to_args as _parse_to_args
 from ..tensor import Tensor, reset_grads
 from .backward_hooks import BackwardHook
 from .parameter import Parameter
