@@ -70,20 +70,20 @@ def _float_dtype(dtype):
 def zeros(*size, dtype=None, layout=None, device=None, requires_grad=False):
     """A tensor of zeros of shape ``size`` (default dtype unless ``dtype``)."""
     _place("zeros", device, layout)
-    return _new(xp.zeros(_shape_arg(size), _float_dtype(dtype)), requires_grad)
+    return _new(xp.zeros(_size(size, "zeros"), _float_dtype(dtype)), requires_grad)
 
 
 def ones(*size, dtype=None, layout=None, device=None, requires_grad=False):
     """A tensor of ones of shape ``size``."""
     _place("ones", device, layout)
-    return _new(xp.ones(_shape_arg(size), _float_dtype(dtype)), requires_grad)
+    return _new(xp.ones(_size(size, "ones"), _float_dtype(dtype)), requires_grad)
 
 
 def empty(*size, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False):
     """An uninitialised tensor of shape ``size`` (its values are arbitrary)."""
     _place("empty", device, layout, pin_memory)
-    return _new(xp.empty(_shape_arg(size), _float_dtype(dtype)), requires_grad)
+    return _new(xp.empty(_size(size, "empty"), _float_dtype(dtype)), requires_grad)
 
 
 def full(size, fill_value, dtype=None, layout=None, device=None, requires_grad=False):
@@ -95,7 +95,7 @@ def full(size, fill_value, dtype=None, layout=None, device=None, requires_grad=F
     elif dtype is None and isinstance(fill_value, int):
         dtype = dtypes.int64
     size = (size,) if isinstance(size, int) else tuple(size)
-    return _new(xp.full(size, fill_value, _float_dtype(dtype)), requires_grad)
+    return _new(xp.full(_size((size,), "full"), fill_value, _float_dtype(dtype)), requires_grad)
 
 
 def _like_dtype(input, dtype, where):
@@ -194,7 +194,7 @@ def rand(*size, generator=None, dtype=None, layout=None, device=None, requires_g
     """Uniform samples in [0, 1)."""
     _place("rand", device, layout, pin_memory)
     rng = generator_or_default(generator).numpy_rng
-    array = rng.random(_shape_arg(size)).astype(_float_dtype(dtype), copy=False)
+    array = rng.random(_size(size, "rand")).astype(_float_dtype(dtype), copy=False)
     return _new(array, requires_grad)
 
 
@@ -203,7 +203,7 @@ def randn(*size, generator=None, dtype=None, layout=None, device=None, requires_
     """Standard normal samples."""
     _place("randn", device, layout, pin_memory)
     rng = generator_or_default(generator).numpy_rng
-    array = rng.standard_normal(_shape_arg(size)).astype(_float_dtype(dtype), copy=False)
+    array = rng.standard_normal(_size(size, "randn")).astype(_float_dtype(dtype), copy=False)
     return _new(array, requires_grad)
 
 
@@ -227,3 +227,14 @@ def randperm(n, generator=None, dtype=None, layout=None, device=None, requires_g
     rng = generator_or_default(generator).numpy_rng
     dtype = dtypes.int64 if dtype is None else dtypes.to_numpy_dtype(dtype, "randperm")
     return _new(rng.permutation(n).astype(dtype, copy=False), requires_grad)
+
+
+def _size(size, where):
+    """A creation function's shape (``f(2, 3)`` or ``f((2, 3))``), refusing negative sizes
+    as PyTorch does."""
+    shape = _shape_arg(size)
+    for n in shape:
+        if n < 0:
+            raise RuntimeError(f"{where}: trying to create a tensor with negative dimension "
+                               f"{n}: {list(shape)}")
+    return shape

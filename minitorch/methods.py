@@ -69,7 +69,8 @@ class TensorMethods:
         return self.to(dtype)
 
     def where(self, condition, other):
-        """``self`` where ``condition`` holds, else ``other`` (``mt.where(condition, self, other)``)."""
+        """``self`` where ``condition`` holds, else ``other``: ``mt.where(condition, self,
+        other)``."""
         return where(condition, self, other)
 
     def _floating(self):
@@ -440,7 +441,8 @@ class TensorMethods:
         """Insert a dimension of size 1 at ``dim``."""
         if not -self.ndim - 1 <= dim <= self.ndim:
             raise IndexError(
-                f"unsqueeze: dimension {dim} out of range for a tensor of shape {tuple(self.shape)}")
+                f"unsqueeze: dimension {dim} out of range for a tensor of shape "
+                f"{tuple(self.shape)}")
         dim = dim % (self.ndim + 1)
         return self.reshape(self.shape[:dim] + (1,) + self.shape[dim:])
 

@@ -240,7 +240,8 @@ def _walk(root):
     for ctx in order:
         for edge in ctx.next:
             if edge is not None:
-                consumers.setdefault(edge if isinstance(edge, GraphNode) else id(edge), []).append(ctx)
+                key = edge if isinstance(edge, GraphNode) else id(edge)
+                consumers.setdefault(key, []).append(ctx)
     return order, consumers
 
 
@@ -371,7 +372,8 @@ def _tensor_parts(tensor, shape, name, show_values, show_grads, max_elements):
     grad = (show_grads and tensor is not None and small
             and getattr(tensor, "grad", None) is not None)
     name = name or (tensor.name if tensor is not None else None)
-    head = " ".join(part for part in (name, str(tuple(shape)) if shape or not value else "") if part)
+    shown = str(tuple(shape)) if shape or not value else ""
+    head = " ".join(part for part in (name, shown) if part)
     parts = [head] if head else []
     if value:
         parts.append("data " + _format(tensor._data))

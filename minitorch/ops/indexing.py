@@ -69,7 +69,8 @@ class Gather(Primitive):
     def forward(ctx, a, dim, index):
         if index.ndim != a.ndim or index.dtype.kind not in "iu":
             raise ValueError(f"gather: index must be an integer array with the input's "
-                             f"{a.ndim} dimensions, got dtype {index.dtype} shape {tuple(index.shape)}")
+                             f"{a.ndim} dimensions, got dtype {index.dtype} shape "
+                             f"{tuple(index.shape)}")
         ctx.in_shape, ctx.dim, ctx.index = a._data.shape, dim, index
         return _take_along(a._data, dim, index)
 

@@ -74,12 +74,8 @@ class Adam(Optimizer):
             else:
                 grad = self._gradient(p, grad, maximize, weight_decay)
             scratch = self._work(p, 1)
-            exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
-            exp_avg += xp.multiply(xp.subtract(grad, exp_avg, out=scratch), one_minus_beta1,
-                                   out=scratch)
-            exp_avg_sq *= beta2_
-            exp_avg_sq += xp.multiply(xp.multiply(grad, grad, out=scratch), one_minus_beta2,
-                                      out=scratch)
+            exp_avg, exp_avg_sq = self._update_moments(state, grad, one_minus_beta1, beta2_,
+                                                       one_minus_beta2, scratch)
             second = exp_avg_sq
             if amsgrad:
                 second = state["max_exp_avg_sq"]._data

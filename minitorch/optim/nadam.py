@@ -48,7 +48,7 @@ class NAdam(Optimizer):
 
     def _update(self, group, params, grads):
         lr, (beta1, beta2) = group["lr"], group["betas"]
-        weight_decay, momentum_decay = group["weight_decay"], group["momentum_decay"]
+        momentum_decay = group["momentum_decay"]
         for p, grad in zip(params, grads):
             param = p._data
             state = self.state[p]
@@ -63,19 +63,10 @@ class NAdam(Optimizer):
              avg_step) = self._scalars(param.dtype, 1 - beta1, beta2, 1 - beta2, group["eps"],
                                        1 - beta2 ** step, lr * (1 - mu) / (1 - mu_product),
                                        lr * mu_next / (1 - mu_product * mu_next))
-            if group["decoupled_weight_decay"]:
-                grad = self._gradient(p, grad, group["maximize"], 0)
-                if weight_decay != 0:
-                    param *= 1 - lr * weight_decay
-            else:
-                grad = self._gradient(p, grad, group["maximize"], weight_decay)
+            grad = self._weight_decayed(p, grad, group)
             scratch, denom = self._work(p, 1), self._work(p, 2)
-            exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
-            exp_avg += xp.multiply(xp.subtract(grad, exp_avg, out=scratch), one_minus_beta1,
-                                   out=scratch)
-            exp_avg_sq *= beta2_
-            exp_avg_sq += xp.multiply(xp.multiply(grad, grad, out=scratch), one_minus_beta2,
-                                      out=scratch)
+            exp_avg, exp_avg_sq = self._update_moments(state, grad, one_minus_beta1, beta2_,
+                                                       one_minus_beta2, scratch)
             xp.sqrt(xp.divide(exp_avg_sq, bias_correction2, out=denom), out=denom)
             denom += eps
             param -= xp.multiply(xp.divide(grad, denom, out=scratch), grad_step, out=scratch)

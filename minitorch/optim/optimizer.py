@@ -263,6 +263,30 @@ class Optimizer:
             return xp.negative(grad, out=self._work(p))
         return grad
 
+    def _weight_decayed(self, p, grad, group):
+        """``_gradient`` for optimizers with PyTorch's ``decoupled_weight_decay`` flag:
+        decoupled (AdamW), ``p`` shrinks by ``1 - lr * weight_decay`` in place and the
+        gradient is left alone; otherwise the L2 term joins the gradient."""
+        weight_decay = group["weight_decay"]
+        if group["decoupled_weight_decay"]:
+            if weight_decay != 0:
+                p._data *= 1 - group["lr"] * weight_decay
+            return self._gradient(p, grad, group["maximize"], 0)
+        return self._gradient(p, grad, group["maximize"], weight_decay)
+
+    @staticmethod
+    def _update_moments(state, grad, one_minus_beta1, beta2, one_minus_beta2, scratch):
+        """Adam's running averages, in place: ``exp_avg`` moves toward ``grad`` by
+        ``1 - beta1`` (PyTorch's ``lerp_``), ``exp_avg_sq`` is ``beta2 * exp_avg_sq +
+        (1 - beta2) * grad**2``. Returns both arrays."""
+        exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
+        exp_avg += xp.multiply(xp.subtract(grad, exp_avg, out=scratch), one_minus_beta1,
+                               out=scratch)
+        exp_avg_sq *= beta2
+        exp_avg_sq += xp.multiply(xp.multiply(grad, grad, out=scratch), one_minus_beta2,
+                                  out=scratch)
+        return exp_avg, exp_avg_sq
+
     def _scalars(self, dtype, *values):
         """``values`` as 0-d arrays of ``dtype`` (cached). NumPy combines an array with
         one of these about twice as fast as with a Python float, and computes the same

@@ -50,7 +50,6 @@ class RAdam(Optimizer):
 
     def _update(self, group, params, grads):
         lr, (beta1, beta2) = group["lr"], group["betas"]
-        weight_decay = group["weight_decay"]
         rho_inf = 2 / (1 - beta2) - 1
         for p, grad in zip(params, grads):
             param = p._data
@@ -68,19 +67,10 @@ class RAdam(Optimizer):
                 scale = lr / bias_correction1
             one_minus_beta1, beta2_, one_minus_beta2, eps, scale = self._scalars(
                 param.dtype, 1 - beta1, beta2, 1 - beta2, group["eps"], scale)
-            if group["decoupled_weight_decay"]:
-                grad = self._gradient(p, grad, group["maximize"], 0)
-                if weight_decay != 0:
-                    param *= 1 - lr * weight_decay
-            else:
-                grad = self._gradient(p, grad, group["maximize"], weight_decay)
+            grad = self._weight_decayed(p, grad, group)
             scratch = self._work(p, 1)
-            exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
-            exp_avg += xp.multiply(xp.subtract(grad, exp_avg, out=scratch), one_minus_beta1,
-                                   out=scratch)
-            exp_avg_sq *= beta2_
-            exp_avg_sq += xp.multiply(xp.multiply(grad, grad, out=scratch), one_minus_beta2,
-                                      out=scratch)
+            exp_avg, exp_avg_sq = self._update_moments(state, grad, one_minus_beta1, beta2_,
+                                                       one_minus_beta2, scratch)
             update = exp_avg
             if rho_t > 5:
                 denom = xp.sqrt(exp_avg_sq, out=scratch)

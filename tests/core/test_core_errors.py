@@ -53,3 +53,12 @@ def test_tensor_of_tensors_that_require_grad_warns_that_the_graph_is_dropped():
         warnings.simplefilter("error")
         mt.tensor([a.detach(), 2.0])  # no warning without a graph to drop
     assert mt.stack([a, a * 2]).requires_grad  # the way to keep it
+
+
+@pytest.mark.parametrize("make", [lambda: mt.zeros(-1), lambda: mt.ones(2, -3),
+                                  lambda: mt.randn(-1), lambda: mt.full((-1,), 2.0),
+                                  lambda: mt.empty(3, -2)])
+def test_negative_sizes_are_refused_naming_the_function(make):
+    with pytest.raises(RuntimeError, match=r"trying to create a tensor with negative dimension "
+                                           r"-\d: \["):
+        make()

@@ -137,7 +137,7 @@ CASES = {
     "Linear": [(lambda x, w, b: ops.linear(x, w, b) ** 2, [(sx, "any"), ((3, 4), "any"),
                                                           ((3,), "any")])
                for sx in [(5, 4), (2, 5, 4), (4,)]],
-    "CrossEntropy": [(lambda x: ops.cross_entropy(x, np.array([0, 2, 1, 2]), reduction),
+    "CrossEntropy": [(lambda x, r=reduction: ops.cross_entropy(x, np.array([0, 2, 1, 2]), r),
                       [((4, 3), "any")]) for reduction in ("mean", "sum", "none")],
     "BinaryCrossEntropy": [(ops.BinaryCrossEntropy.apply,
                             [(s, "probability"), (s, "probability")]) for s in [(5,), (2, 3)]],
