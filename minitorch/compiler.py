@@ -65,6 +65,7 @@ import threading
 import warnings
 
 from . import random as _random
+from .autograd import tracing
 from .autograd.grad_mode import grad_state
 from .backend import ndarray, xp
 from .tensor import Tensor, _make_tensor
@@ -216,18 +217,24 @@ def _signature(value, inputs):
 def _trace(fn, args, kwargs, inputs):
     """Run ``fn`` eagerly under a recorder; returns the Recording and the outputs."""
     recorder = Recorder(fn, inputs)
-    previous = grad_state.tracer
+    with _tracing_lock:
+        tracing.active += 1
     grad_state.tracer = recorder
     try:
         args, kwargs = recorder.substitute(args), recorder.substitute(kwargs)
         result = fn(*args, **kwargs)
-        grad_state.tracer = previous
+        grad_state.tracer = None
         recording = recorder.finish(result)
         outputs = _copy_outputs(result)
     finally:
-        grad_state.tracer = previous
+        grad_state.tracer = None
+        with _tracing_lock:
+            tracing.active -= 1
         recorder.restore()
     return recording, outputs
+
+
+_tracing_lock = threading.Lock()
 
 
 def _copy_outputs(value):
@@ -296,6 +303,12 @@ class Recorder:
         self.input_buffers = []
         self.written_inputs = set()
         self.errstate = xp.geterr()
+        for position, value in enumerate(inputs):  # all checked before any is changed
+            if isinstance(value, Tensor) and value.grad_fn is not None:
+                raise TraceError(
+                    f"compile: input {position} of {_name(fn)} has a grad_fn (it is the "
+                    "result of recorded operations); a compiled function takes leaf tensors: "
+                    "detach() it, or compute it inside the function")
         for position, value in enumerate(inputs):
             self._add_input(position, value)
         self.generators = []  # (generator, its own numpy_rng)
@@ -773,11 +786,6 @@ class Recorder:
 
     def _add_input(self, position, value):
         data = value._data if isinstance(value, Tensor) else value
-        if isinstance(value, Tensor) and value.grad_fn is not None:
-            raise TraceError(
-                f"compile: input {position} of {_name(self.fn)} has a grad_fn (it is the "
-                "result of recorded operations); a compiled function takes leaf tensors: "
-                "detach() it, or compute it inside the function")
         if type(data) is TracedArray:  # an array another recording made
             data = ndarray.view(data, ndarray)
         buffer = self.buffer(data)

@@ -37,6 +37,7 @@ import weakref
 from ..backend import as_array, ndarray, xp
 from ..hooks import RemovableHandle
 from ..tensor import Tensor, _make_tensor, make_view, version
+from . import tracing
 from .grad_mode import grad_state
 
 
@@ -162,8 +163,8 @@ class Function:
         primitive's forward computes on arrays, so the mode is left alone. This is the
         hot path of every operation: it does nothing that is not needed.
         """
-        if grad_state.tracer is not None:  # mt.compile is tracing: it records every input
-            grad_state.tracer.see_tensors(args)
+        if tracing.active:  # mt.compile is tracing: it records every input
+            tracing.see_tensors(args)
         enabled = grad_state.enabled
         if enabled:  # one edge per argument: where its gradient goes (None: nowhere)
             edges = [(arg.grad_fn or arg) if isinstance(arg, Tensor) and arg.requires_grad

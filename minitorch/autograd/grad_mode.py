@@ -18,7 +18,7 @@ class _GradState(threading.local):
 
     enabled = True
     retain_all = False  # see retain_grads()
-    tracer = None  # mt.compile's recorder while it traces a function (see minitorch.compilerr)
+    tracer = None  # mt.compile's recorder while it traces (see autograd.tracing)
 
 
 grad_state = _GradState()

@@ -12,7 +12,7 @@ from collections import OrderedDict, namedtuple
 
 from .. import dtypes
 from ..autograd import is_grad_enabled, no_grad
-from ..autograd.grad_mode import grad_state
+from ..autograd import tracing
 from ..autograd.tracing import replayed_as_call
 from ..creation import from_numpy
 from ..device import check_device
@@ -62,8 +62,8 @@ class Module:
             f"{type(self).__name__} has no forward(): define forward() in the subclass")
 
     def __call__(self, *args, **kwargs):
-        if grad_state.tracer is not None:  # mt.compile is tracing: it guards self.training
-            grad_state.tracer.see_module(self)
+        if tracing.active:  # mt.compile is tracing: it guards self.training
+            tracing.see_module(self)
         if (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
                 or self._backward_pre_hooks):
             return self._call_with_hooks(args, kwargs)
