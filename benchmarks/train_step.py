@@ -10,6 +10,10 @@ PyTorch from the same run, and each framework's final loss (equal work).
     python benchmarks/train_step.py            # full run (a few minutes)
     python benchmarks/train_step.py --quick    # under a minute
     python benchmarks/train_step.py --memory   # peak RSS of W3, growth over W1 steps
+    python benchmarks/train_step.py --profile W1   # where a replayed (mt.compile) step goes
+
+"minitorch compiled" is the same step through ``mt.compile``: traced on its first two
+calls, then replayed as plain NumPy calls (those two traces are among its timed steps).
 """
 import argparse
 import importlib.util
@@ -19,6 +23,7 @@ import resource
 import subprocess
 import sys
 import time
+import timeit
 from dataclasses import dataclass
 
 import numpy as np
@@ -339,13 +344,78 @@ def run_memory(quick):
     return "\n".join(lines)
 
 
+def profile_compiled(name, steps=2000):
+    """Time each line of a replayed step (mt.compile) alone, grouped by what it does,
+    next to the whole compiled step and the floor's step (microseconds per step)."""
+    workload = WORKLOADS[name]
+    rng = np.random.default_rng(0)
+    x, y = make_data(workload, rng)
+    weights = initial_weights(workload.sizes, rng)
+    batch = workload.batch or len(x)
+    runner, floor = MinitorchCompiled(workload, weights), NumpyFloor(workload, weights)
+    inputs = [mt.from_numpy(x[:batch]), mt.from_numpy(y[:batch])]
+    for _ in range(3):
+        runner.step(*inputs, workload.lr)
+    recording = runner.train_step._last
+
+    def per_step(fn):
+        return min(timeit.repeat(fn, number=steps, repeat=5)) / steps * 1e6
+
+    floor_us = per_step(lambda: floor.step(x[:batch], y[:batch], workload.lr))
+    step_us = per_step(lambda: runner.step(*inputs, workload.lr))
+    namespace = dict(recording.namespace, inputs=inputs)
+    kinds = {}
+    body = recording.code.splitlines()[1:-1]  # the lines between `def` and `return`
+    for line in body:
+        source = line.split("  # ")[0].strip()
+        where = line.split("  # ")[1] if "  # " in line else ""
+        code = compile(source, "<replay line>", "exec")
+        with np.errstate(all="ignore"):  # a line repeated alone drifts to inf: no matter
+            seconds = per_step(lambda code=code: exec(code, namespace))  # noqa: S102
+        kind = _line_kind(source, where)
+        count, total = kinds.get(kind, (0, 0.0))
+        kinds[kind] = (count + 1, total + seconds)
+    lines = [f"{name}: compiled step {step_us:.1f} us (whole call: signature, guards, replay, "
+             f"output), NumPy floor {floor_us:.1f} us; the replay's lines timed one by one:",
+             "", "| lines of the replay | count | us per step | share |", "|---|---:|---:|---:|"]
+    total = sum(t for _, t in kinds.values())
+    for kind, (count, seconds) in sorted(kinds.items(), key=lambda item: -item[1][1]):
+        lines.append(f"| {kind} | {count} | {seconds:.1f} | {100 * seconds / total:.0f} % |")
+    lines.append(f"| all lines | {sum(c for c, _ in kinds.values())} | {total:.1f} | 100 % |")
+    return "\n".join(lines)
+
+
+def _line_kind(source, where):
+    if source.startswith(("x", "inputs")) and "inputs[" in source:
+        return "copy the inputs into their buffers"
+    if "raise Diverged" in source or "functional.py" in where.split(",")[0]:
+        return "cross_entropy's target range check (replayed as a check)"
+    if "._grad" in source:
+        return "set .grad of the parameters"
+    if source.endswith("()"):
+        return f"`{source.split('0(')[0].replace('_', '.', 1)}()` (called, not recorded)"
+    function = where.split(" ")[1].rstrip(",") if " " in where else ""
+    if function == "forward" and "loss.py" not in where:
+        return "forward: layers (matmul, add, relu)"
+    if "loss.py" in where and function == "forward":
+        return "forward: fused cross-entropy"
+    if function == "_softmax" or "loss.py" in where:
+        return "backward: cross-entropy (softmax again, minus one-hot)"
+    return "backward: layers (matmuls, bias sums, relu masks)"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer steps: under a minute")
     parser.add_argument("--workloads", default="W1,W2,W3,W4")
     parser.add_argument("--memory", action="store_true", help="measure memory instead of time")
     parser.add_argument("--memory-child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--profile", metavar="WORKLOAD",
+                        help="profile a replayed step of mt.compile instead (e.g. W1)")
     args = parser.parse_args()
+    if args.profile:
+        print(profile_compiled(args.profile))
+        return
     if args.memory_child:
         memory_child(args.memory_child[0], args.memory_child[1], int(args.memory_child[2]))
         return

@@ -184,30 +184,33 @@ def _name(fn):
 
 
 def _signature(value, inputs):
-    """What a recording depends on in the arguments: shapes, dtypes and requires_grad
-    of tensors and arrays (which are appended to ``inputs``), Python values, and the
-    identity of other objects."""
+    """What a recording depends on in the arguments: shapes, layouts (strides), dtypes
+    and requires_grad of tensors and arrays (which are appended to ``inputs``), Python
+    values, and the identity of other objects."""
     if type(value) is tuple:  # the positional arguments: the usual case, made short
         key = []
         for item in value:
             if isinstance(item, Tensor):
                 inputs.append(item)
-                key.append((item._data.shape, item._data.dtype, item.requires_grad))
+                data = item._data
+                key.append((data.shape, data.strides, data.dtype, item.requires_grad))
             else:
                 key.append(_signature(item, inputs))
         return tuple(key)
     if isinstance(value, Tensor):
         inputs.append(value)
         data = value._data
-        return (data.shape, data.dtype, value.requires_grad)
+        return (data.shape, data.strides, data.dtype, value.requires_grad)
     if isinstance(value, ndarray):
         inputs.append(value)
-        return ("ndarray", value.shape, value.dtype)
+        return ("ndarray", value.shape, value.strides, value.dtype)
     if isinstance(value, (tuple, list)):
         return (type(value), tuple(_signature(v, inputs) for v in value))
     if isinstance(value, dict):
         return (type(value), tuple((k, _signature(v, inputs)) for k, v in value.items()))
-    if value is None or isinstance(value, (bool, int, float, complex, str, bytes)):
+    if isinstance(value, (float, complex)):  # repr: -0.0 is not 0.0, nan is nan
+        return (type(value), repr(value))
+    if value is None or isinstance(value, (bool, int, str, bytes)):
         return (type(value), value)
     return ("object", id(value))
 

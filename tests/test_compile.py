@@ -409,7 +409,11 @@ def test_guards_shape_dtype_requires_grad_grad_mode_and_arguments():
     with mt.no_grad():
         f(x)
     assert f(x, scale=2.0).item() == 6.0
-    assert len(calls) == 7 and f.recordings == 6
+    f(mt.ones(3, 2)[:, 0])  # another layout (strides): eager would compute on that one
+    assert len(calls) == 8 and f.recordings == 7
+    g, z = mt.compile(lambda x, scale: x * scale), mt.zeros(1)
+    assert [g(z, s).tolist() for s in (-0.0, 0.0, -0.0)] == [[-0.0], [0.0], [-0.0]]
+    assert [str(g(z, s).item()) for s in (-0.0, 0.0)] == ["-0.0", "0.0"]
 
 
 def test_replaced_parameter_and_training_flag_retrace():
@@ -438,6 +442,10 @@ def test_too_many_signatures_warn_once():
         for n in range(1, 11):
             f(mt.ones(n))
     assert f.recordings == 8
+    f, calls = _counting_function()
+    for _ in range(3):
+        f(mt.ones(2), scale=float("nan"))
+    assert len(calls) == 2  # nan matches nan: replayed
 
 
 # ----------------------------------------------------------------- value decisions
