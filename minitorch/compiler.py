@@ -596,6 +596,10 @@ class Recorder:
             return None
         if result is plain:
             return array
+        if name == "repeat" and plain.size == 1 and result.ndim == 1 and not kwargs:
+            buffer = self.buffer(result)  # one value repeated (a gradient's fill): a fill
+            self.emit("{0}[...] = {1}", [buffer, array], "repeat")
+            return buffer
         sources = [array, *(a for a in _flatten((args, kwargs)) if isinstance(a, ndarray))]
         return self.adopt(result, sources, template, values)
 
