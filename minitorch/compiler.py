@@ -148,9 +148,10 @@ class Compiled:
 
     def _verify(self, key, first, args, kwargs, inputs):
         """Trace again; keep the new recording if it equals the first one."""
-        second, outputs = _trace(self.fn, args, kwargs, inputs)
         recordings = self._cache[key]
         recordings.remove(first)
+        first.release()  # only its description is compared: its buffers can go first
+        second, outputs = _trace(self.fn, args, kwargs, inputs)
         difference = first.difference(second)
         if difference is not None:
             raise TraceError(
@@ -912,6 +913,10 @@ class Recording:
         exec(builtins.compile(source, f"<mt.compile {self.fn_name}>", "exec"), scope)  # noqa: S102
         self._run, self.guards = scope["make"](namespace)
         self.namespace = namespace
+
+    def release(self):
+        """Drop the buffers and the replay function, keeping what ``difference`` reads."""
+        self.namespace = self._run = self.guards = None
 
     def _make_plan(self, spec, reads, names):
         """The output description as a plan over the values the replay returns."""
