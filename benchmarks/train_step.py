@@ -13,7 +13,8 @@ PyTorch from the same run, and each framework's final loss (equal work).
     python benchmarks/train_step.py --profile W1   # where a replayed (mt.compile) step goes
 
 "minitorch compiled" is the same step through ``mt.compile``: traced on its first two
-calls, then replayed as plain NumPy calls (those two traces are among its timed steps).
+calls, then replayed as plain NumPy calls. The first two steps of every framework are
+run but not timed (warm-up).
 """
 import argparse
 import importlib.util
@@ -237,6 +238,9 @@ def _convert(framework, array):
 
 
 # --------------------------------------------------------------------------- running
+WARMUP = 2  # each framework's first steps are not timed (mt.compile traces in them)
+
+
 def run_workload(workload, rounds, steps_per_round, frameworks):
     rng = np.random.default_rng(0)
     x, y = make_data(workload, rng)
@@ -259,7 +263,8 @@ def run_workload(workload, rounds, steps_per_round, frameworks):
                 lr = learning_rate(workload, k, total)
                 start = time.perf_counter()
                 losses[f] = runner.step(bx, by, lr)
-                times[f].append(time.perf_counter() - start)
+                if k >= WARMUP:
+                    times[f].append(time.perf_counter() - start)
     return {f: (np.array(times[f]), losses[f]) for f in frameworks}
 
 
