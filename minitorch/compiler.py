@@ -288,7 +288,7 @@ class Recorder:
         self.namespace = {"copyto": xp.copyto, "Diverged": _Diverged,
                           "accumulates": _accumulates, "_make_tensor": _make_tensor}
         self.names = {id(xp.copyto): "copyto"}  # id(object) -> its name in the namespace
-        self.describes = {}  # name -> what it stands for (to compare two recordings)
+        self.describes = {"copyto": ("function", "copyto")}  # name -> what it stands for
         self.counts = collections.Counter()
         self.keep = []  # every object whose id is used as a key here stays alive
         self.plain_views = {}  # id(TracedArray) -> the plain ndarray a replay uses

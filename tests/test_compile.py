@@ -227,6 +227,29 @@ def test_every_primitive_replays_forward_and_backward(name, i):
     assert compiled.recordings == 1
 
 
+def test_a_hand_written_update_with_in_place_operations_replays():
+    def run(compiled):
+        mt.manual_seed(0)
+        model = nn.Linear(3, 2)
+        x = mt.from_numpy(np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32))
+
+        def step(x):
+            model.zero_grad()
+            loss = model(x).square().mean()
+            loss.backward()
+            with mt.no_grad():
+                for p in model.parameters():
+                    p -= 0.1 * p.grad  # in place: recorded as writes into the parameters
+                    p.clamp_(-0.4, 0.4)
+            return loss
+
+        f = mt.compile(step) if compiled else step
+        return [f(x).item() for _ in range(6)], [p.detach().numpy() for p in model.parameters()]
+
+    (a, pa), (b, pb) = run(True), run(False)
+    assert a == b and all(np.array_equal(x, y) for x, y in zip(pa, pb))
+
+
 def test_second_order_gradients_replay():
     def step(x, w):
         y = (x @ w).tanh().sum()
