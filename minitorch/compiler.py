@@ -435,10 +435,15 @@ class Recorder:
 
     def buffer(self, value):
         """A new TracedArray holding ``value`` (an array or a NumPy scalar) in memory of
-        its own, with ``value``'s layout: a replay writes the new value into it."""
+        its own, laid out as ``value`` (the order of its axes in memory, which decides
+        the order of a reduction's sums): a replay writes the new value into it."""
         value = xp.asarray(value)
-        order = "F" if value.flags.f_contiguous and not value.flags.c_contiguous else "C"
-        buffer = TracedArray(value.shape, value.dtype, order=order)
+        if value.flags.c_contiguous or value.flags.f_contiguous:  # memory of its own
+            order = "C" if value.flags.c_contiguous else "F"
+            buffer = TracedArray(value.shape, value.dtype, order=order)
+        else:  # axes permuted in memory (e.g. channels last): NumPy's own layout for it
+            buffer = ndarray.view(xp.empty_like(value), TracedArray)
+            self.owners[id(buffer.base)] = ("traced", len(self.made))
         plain = ndarray.view(buffer, ndarray)
         xp.copyto(plain, value)
         self.plain_views[id(buffer)] = plain

@@ -102,7 +102,7 @@ def _take_along(array, dim, index):
 
 def _scatter_add(values, dim, index, shape):
     """Zeros of ``shape`` with the array ``values`` added at ``index`` along ``dim``."""
-    out = xp.zeros_like(values, shape=shape)
+    out = xp.zeros_like(values, shape=shape, order="C")
     xp.add.at(out, _along_axis(index, dim), values)
     return out
 
@@ -115,7 +115,7 @@ def _set_zero(grad, index):
 
 def _index_add(values, index, shape):
     """Zeros of ``shape`` with the array ``values`` added at ``index`` (repeats add up)."""
-    out = xp.zeros_like(values, shape=shape)
+    out = xp.zeros_like(values, shape=shape, order="C")
     if _is_advanced(index):
         xp.add.at(out, index, values)
     else:
