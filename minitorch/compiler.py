@@ -918,9 +918,15 @@ class Recording:
         exec(builtins.compile(source, f"<mt.compile {self.fn_name}>", "exec"), scope)  # noqa: S102
         self._run, self.guards = scope["make"](namespace)
         self.namespace = namespace
+        # what the descriptions identify by id() (constants, outside arrays, objects)
+        # must outlive a release: a freed object's id can come back for a new one
+        self._identified = [obj for name, obj in namespace.items()
+                            if recorder.describes.get(name, ("",))[0] not in (
+                                "traced", "view", "input", "grad")]
 
     def release(self):
-        """Drop the buffers and the replay function, keeping what ``difference`` reads."""
+        """Drop the buffers and the replay function, keeping what ``difference`` reads
+        (and the objects its descriptions name by id)."""
         self.namespace = self._run = self.guards = None
 
     def _make_plan(self, spec, reads, names):
