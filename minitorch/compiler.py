@@ -62,6 +62,7 @@ import itertools
 import os
 import sys
 import threading
+import types
 import warnings
 
 from . import random as _random
@@ -110,7 +111,7 @@ class Compiled:
         functools.update_wrapper(self, fn, updated=())
 
     def __get__(self, instance, owner):  # @mt.compile on a method binds like a function
-        return self if instance is None else functools.partial(self, instance)
+        return self if instance is None else types.MethodType(self, instance)
 
     def __repr__(self):
         return f"<compiled {_name(self.fn)}>"

@@ -429,6 +429,7 @@ def test_decorator_forms_methods_and_disable():
     with mt.no_grad():
         expected = m.fc(x).relu().numpy()
     assert np.array_equal(m(x).detach().numpy(), expected)
+    assert m.forward.recordings == 1 and "matmul" in m.forward.code
     compiled_model = mt.compile(nn.Linear(2, 2))
     assert compiled_model(x).shape == (3, 2)
     with pytest.raises(TypeError, match="compile: expected a function"):

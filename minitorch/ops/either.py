@@ -10,7 +10,7 @@ written with them is differentiable again.
 """
 import math
 
-from ..backend import as_array, xp
+from ..backend import ndarray, xp
 from ..tensor import Tensor, _make_tensor
 
 
@@ -71,7 +71,8 @@ def clamp(x, min=None, max=None):  # noqa: A002  (PyTorch's names)
 def sum(x, dim=None, keepdim=False):  # noqa: A001
     if isinstance(x, Tensor):
         return x.sum(dim, keepdim)
-    return as_array(x.sum(axis=dim, keepdims=keepdim))
+    out = x.sum(axis=dim, keepdims=keepdim)
+    return out if isinstance(out, ndarray) else xp.asarray(out)  # a full sum: a NumPy scalar
 
 
 def expand(x, shape):
