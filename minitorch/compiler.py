@@ -21,8 +21,9 @@ Each result is kept as a *buffer*.
 Replay. From the recording ``mt.compile`` writes a straight-line Python function
 (``compiled.code`` shows it) that copies the new inputs into their buffers, then
 calls the same NumPy functions in the same order, each writing into its buffer
-(``out=``). No Tensor, graph node or engine is involved; what is left is NumPy's
-own cost. Parameters are used in place, so a replay reads their current values.
+(``out=``; a buffer is laid out in memory as eager's result was, so even the order
+of a reduction's sums is the same). No Tensor, graph node or engine is involved;
+what is left is NumPy's own cost. Parameters are used in place, so a replay reads their current values.
 ``optimizer.step()``, ``zero_grad()`` and ``scheduler.step()`` are not recorded
 inside: a replay calls them again at the same place, so they read their
 hyper-parameters then (a scheduler's new lr takes effect) and keep their state
@@ -32,8 +33,8 @@ in the same order, so the random stream is the eager one. Results are those of
 eager execution, bit for bit.
 
 Guards. Before replaying, a call checks that nothing the recording depends on
-has changed: the signature (input shapes, dtypes and ``requires_grad``, the other
-arguments), the grad mode, each module's ``training`` flag, and that no parameter
+has changed: the signature (input shapes, strides, dtypes and ``requires_grad``,
+the other arguments), the grad mode, each module's ``training`` flag, and that no parameter
 got another array. Otherwise it traces again and keeps that recording too (up to
 ``cache_size`` per function), so a smaller last batch gets its own. The second
 call with a signature traces once more and checks that both recordings are the
@@ -49,7 +50,10 @@ not replayed, and ``float(tensor)`` there raises a ``TraceError``; ``loss.item()
 may be returned (each replay reads it again) but not computed with. Operations
 whose output shape depends on values (``nonzero``, ``unique``, boolean-mask
 indexing) raise a ``TraceError``, and so does writing into a NumPy array that no
-minitorch operation made. Returned tensors are copies without a graph: call
+minitorch operation made. Tensors read from outside the function (parameters, a
+captured tensor) are used through their arrays: changes in place are seen, a
+Python variable rebound to another tensor is not (a parameter given a new array
+traces again). Returned tensors are copies without a graph: call
 ``backward()`` inside. After a replay ``p.grad`` lives in memory that the next
 call reuses (clone it to keep it), and each call must start with ``p.grad`` None:
 call ``zero_grad()`` (PyTorch's default ``set_to_none=True``) inside the compiled
