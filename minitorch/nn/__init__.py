@@ -1,17 +1,32 @@
-"""Neural-network building blocks: ``Module``, ``Parameter``, layers, activations,
-losses, ``functional`` (F), ``init`` and ``utils`` (gradient clipping)."""
+"""Neural-network building blocks: ``Module``, ``Parameter``, layers (linear,
+convolution, pooling, normalisation, embedding, recurrent, attention, transformer),
+activations, losses, ``functional`` (F), ``init`` and ``utils`` (gradient clipping)."""
 from . import functional, init, utils
 from .activation import GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from .attention import MultiheadAttention
 from .container import ModuleList, Sequential
-from .layers import Dropout, Flatten, Identity, Linear
+from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
+from .layers import Dropout, Dropout1d, Dropout2d, Flatten, Identity, Linear, Unflatten
 from .loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss,
                    MSELoss, MultiMarginLoss, NLLLoss, SmoothL1Loss)
 from .module import Module
+from .normalization import BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm
 from .parameter import Parameter
+from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d,
+                      MaxPool2d)
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNCell
+from .sparse import Embedding
+from .transformer import TransformerEncoder, TransformerEncoderLayer
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList",
     "Linear", "Dropout", "Identity", "Flatten",
+    "Conv1d", "Conv2d", "ConvTranspose1d", "ConvTranspose2d",
+    "MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
+    "BatchNorm1d", "BatchNorm2d", "LayerNorm", "GroupNorm", "Embedding",
+    "Dropout1d", "Dropout2d", "Unflatten",
+    "RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell",
+    "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder",
     "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "GELU", "Softmax", "LogSoftmax",
     "MSELoss", "L1Loss", "HuberLoss", "SmoothL1Loss", "CrossEntropyLoss", "NLLLoss",
     "BCELoss", "BCEWithLogitsLoss", "MultiMarginLoss",

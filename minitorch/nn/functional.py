@@ -15,7 +15,7 @@ from ..methods import where
 from .. import ops
 from ..backend import xp
 from ..ops.pooling import max_pool_indices
-from ..tensor import Tensor
+from ..tensor import Tensor, bump_version
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -875,3 +875,266 @@ def adaptive_avg_pool2d(input, output_size):
     """Mean over an ``output_size`` grid of nearly equal bins of (N, C, H, W) or
     (C, H, W) (bins as PyTorch's; None keeps that size)."""
     return _adaptive_avg_pool(input, output_size, 2, "adaptive_avg_pool2d")
+
+
+# --- normalisation ------------------------------------------------------------------
+
+def _channel_shape(input):
+    """The shape that broadcasts a per-channel vector (C,) over (N, C, *)."""
+    return (input.shape[1],) + (1,) * (input.ndim - 2)
+
+
+def _affine(out, weight, bias, shape):
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    return out
+
+
+def _check_vector(where, what, tensor, size):
+    if tensor is not None:
+        _check_tensor(where, what, tensor)
+        if tuple(tensor.shape) != (size,):
+            raise ValueError(f"{where}: {what} must have shape ({size},), got "
+                             f"{tuple(tensor.shape)}")
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Batch normalisation of input (N, C, *) per channel C.
+
+    In training (or without running statistics): ``(x - mean) / sqrt(var + eps)`` with
+    the batch's mean and biased variance over every dimension but C; the running
+    buffers, when given, are then updated in place as PyTorch does:
+    ``running = (1 - momentum) * running + momentum * batch``, the variance unbiased
+    (times n / (n - 1)). Otherwise the running statistics normalise. Then
+    ``* weight + bias`` (each (C,), optional). Raises ValueError for a training
+    batch with a single value per channel.
+    """
+    where = "batch_norm"
+    _check_tensor(where, "input", input)
+    _check_float(where, "input", input)
+    if input.ndim < 2:
+        raise ValueError(f"{where}: expected input of shape (N, C, *), got {tuple(input.shape)}")
+    channels = input.shape[1]
+    for what, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        _check_vector(where, what, t, channels)
+    shape = _channel_shape(input)
+    if training or running_mean is None or running_var is None:
+        dims = (0,) + tuple(range(2, input.ndim))
+        count = input._data.size // max(channels, 1)
+        if training and count <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got "
+                             f"input size {tuple(input.shape)}")
+        stats = ops.normalization.moments(input._data, dims)
+        if training and running_mean is not None and running_var is not None:
+            _update_running(running_mean, running_var, stats, count, momentum)
+        out = ops.Normalize.apply(input, dims, eps, stats)
+    else:
+        inv_std = (running_var + eps).rsqrt()
+        out = (input - running_mean.reshape(shape)) * inv_std.reshape(shape)
+    return _affine(out, weight, bias, shape)
+
+
+def _update_running(running_mean, running_var, stats, count, momentum):
+    """PyTorch's update of the running statistics, in place, outside the graph."""
+    mean, var = (s.reshape(-1) for s in stats)
+    unbiased = var * (count / (count - 1))
+    for buffer, value in ((running_mean, mean), (running_var, unbiased)):
+        array = buffer._data
+        array *= 1 - momentum
+        array += momentum * value.astype(array.dtype, copy=False)
+        bump_version(buffer)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise over the last dimensions, those of ``normalized_shape`` (an int or a
+    tuple matching the end of input's shape), then ``* weight + bias`` (each of
+    ``normalized_shape``, optional). Mean and biased variance per sample."""
+    where = "layer_norm"
+    _check_tensor(where, "input", input)
+    _check_float(where, "input", input)
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if not shape or tuple(input.shape[input.ndim - len(shape):]) != shape or \
+            len(shape) > input.ndim:
+        raise ValueError(f"{where}: given normalized_shape={list(shape)}, expected input with "
+                         f"shape (*, {', '.join(map(str, shape))}), got {tuple(input.shape)}")
+    for what, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != shape:
+            raise ValueError(f"{where}: {what} must have shape {shape}, got {tuple(t.shape)}")
+    dims = tuple(range(input.ndim - len(shape), input.ndim))
+    out = ops.Normalize.apply(input, dims, eps, None)
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalise input (N, C, *) over each group of C / num_groups channels (and all
+    positions) per sample, then ``* weight + bias`` per channel (each (C,), optional)."""
+    where = "group_norm"
+    _check_tensor(where, "input", input)
+    _check_float(where, "input", input)
+    if input.ndim < 2 or input.shape[1] % num_groups:
+        raise ValueError(f"{where}: expected input of shape (N, C, *) with C divisible by "
+                         f"num_groups={num_groups}, got {tuple(input.shape)}")
+    channels = input.shape[1]
+    for what, t in (("weight", weight), ("bias", bias)):
+        _check_vector(where, what, t, channels)
+    grouped = input.reshape(input.shape[0], num_groups, -1)
+    out = ops.Normalize.apply(grouped, (2,), eps, None).reshape(input.shape)
+    return _affine(out, weight, bias, _channel_shape(input))
+
+
+# --- embeddings and channel dropout ------------------------------------------------------
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    """Rows of ``weight`` (num_embeddings, dim) at the integer indices ``input`` (any
+    shape) -> (*input.shape, dim). The row ``padding_idx`` receives no gradient.
+    With ``max_norm``, the rows looked up whose ``norm_type``-norm exceeds it are
+    rescaled to that norm first, in place (as PyTorch). With ``scale_grad_by_freq``
+    each row's gradient is divided by how often it occurs in ``input``."""
+    name = "embedding"
+    _check_tensor(name, "input", input)
+    _check_tensor(name, "weight", weight)
+    if weight.ndim != 2:
+        raise ValueError(f"{name}: weight must have shape (num_embeddings, embedding_dim), "
+                         f"got {tuple(weight.shape)}")
+    if input.dtype.kind not in "iu":
+        raise TypeError(f"{name}: expected an integer tensor of indices, got {input.dtype}")
+    if sparse:
+        raise ValueError(f"{name}: sparse gradients are not supported by minitorch; "
+                         "use sparse=False")
+    rows = weight.shape[0]
+    indices = input._data
+    if indices.size and (indices.min() < 0 or indices.max() >= rows):
+        bad = indices[(indices < 0) | (indices >= rows)][0]
+        raise IndexError(f"{name}: index {int(bad)} is out of range for {rows} embeddings "
+                         f"(weight of shape {tuple(weight.shape)})")
+    if max_norm is not None:
+        _renorm_rows(weight, indices, max_norm, norm_type)
+    out = weight[indices.copy()]
+    keep = None
+    if padding_idx is not None:
+        padding_idx = _padding_index(padding_idx, rows, name)
+        keep = (indices != padding_idx)[..., None]
+    if scale_grad_by_freq:
+        counts = xp.bincount(indices.reshape(-1), minlength=rows)[indices][..., None]
+        scale = (1.0 / counts).astype(out.dtype)
+        if keep is not None:
+            scale = scale * keep
+        return _scale_grad(out, scale)
+    if keep is not None and not keep.all():
+        return where(keep, out, out.detach())
+    return out
+
+
+def _scale_grad(out, scale):
+    """``out``, whose gradient is multiplied by the constant array ``scale``."""
+    plain = out.detach()
+    return plain + (out - plain) * from_numpy(scale)
+
+
+def _padding_index(padding_idx, rows, where):
+    if not -rows <= padding_idx < rows:
+        raise ValueError(f"{where}: padding_idx must be within [-{rows}, {rows}), got "
+                         f"{padding_idx}")
+    return padding_idx % rows
+
+
+def _renorm_rows(weight, indices, max_norm, norm_type):
+    """Rescale, in place, the rows of ``weight`` at ``indices`` whose norm exceeds ``max_norm``."""
+    array = weight._data
+    rows = xp.unique(indices)
+    norms = xp.linalg.norm(array[rows], ord=norm_type, axis=1)
+    too_long = norms > max_norm
+    if too_long.any():
+        scale = max_norm / (norms[too_long] + 1e-7)
+        array[rows[too_long]] *= scale[:, None].astype(array.dtype)
+        bump_version(weight)
+
+
+def _channel_dropout(input, p, training, spatial, where):
+    _check_probability(where, p)
+    if input.ndim not in (spatial + 1, spatial + 2):
+        raise ValueError(f"{where}: expected input of shape (N, C, {'L' if spatial == 1 else 'H, W'})"
+                         f" or (C, {'L' if spatial == 1 else 'H, W'}), got {tuple(input.shape)}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    shape = input.shape[:input.ndim - spatial] + (1,) * spatial
+    mask = (default_generator.numpy_rng.random(shape) >= p).astype(input.dtype)
+    mask *= 1.0 / (1.0 - p)
+    return input * from_numpy(mask)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, L) or (C, L) with probability ``p`` (the rest
+    scaled by 1/(1-p)) when ``training``."""
+    return _channel_dropout(input, p, training, 1, "dropout1d")
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, H, W) or (C, H, W) with probability ``p`` (the
+    rest scaled by 1/(1-p)) when ``training``: neighbouring pixels are correlated, so
+    dropping single pixels regularises little."""
+    return _channel_dropout(input, p, training, 2, "dropout2d")
+
+
+# --- attention ------------------------------------------------------------------------
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
+                                 is_causal=False, scale=None, enable_gqa=False):
+    """``softmax(query @ key^T * scale + bias) @ value`` with PyTorch's semantics.
+
+    query (*, L, E), key (*, S, E), value (*, S, Ev) -> (*, L, Ev); ``scale``
+    defaults to 1/sqrt(E). ``attn_mask`` (broadcastable to (*, L, S)): boolean, True
+    where attention is allowed, or a float bias added to the scores. ``is_causal``:
+    position i attends to positions <= i (no attn_mask then). ``dropout_p``: dropout
+    on the attention weights (always applied, as in PyTorch: pass 0 in eval).
+    ``enable_gqa``: key/value may have fewer heads (dim -3) than query, each shared
+    by a group of query heads. A row whose every position is masked gives NaN.
+    """
+    where = "scaled_dot_product_attention"
+    for what, t in (("query", query), ("key", key), ("value", value)):
+        _check_tensor(where, what, t)
+        _check_float(where, what, t)
+        if t.ndim < 2:
+            raise ValueError(f"{where}: {what} must have at least 2 dimensions (*, L, E), got "
+                             f"{tuple(t.shape)}")
+    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
+        raise ValueError(f"{where}: expected query (*, L, E), key (*, S, E) and value "
+                         f"(*, S, Ev), got {tuple(query.shape)}, {tuple(key.shape)} and "
+                         f"{tuple(value.shape)}")
+    _check_probability(where, dropout_p)
+    if enable_gqa and key.ndim >= 3 and key.shape[-3] != query.shape[-3]:
+        heads, kv_heads = query.shape[-3], key.shape[-3]
+        if heads % kv_heads:
+            raise ValueError(f"{where}: with enable_gqa the query's {heads} heads must be a "
+                             f"multiple of the key's {kv_heads}")
+        repeat = (Ellipsis, xp.repeat(xp.arange(kv_heads), heads // kv_heads), slice(None),
+                  slice(None))
+        key, value = key[repeat], value[repeat]
+    length, source = query.shape[-2], key.shape[-2]
+    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    scores = (query @ key.mT) * scale
+    if is_causal:
+        if attn_mask is not None:
+            raise ValueError(f"{where}: give either attn_mask or is_causal=True, not both")
+        attn_mask = from_numpy(xp.tril(xp.ones((length, source), dtype=bool)))
+    if attn_mask is not None:
+        _check_tensor(where, "attn_mask", attn_mask)
+        if attn_mask.dtype == xp.bool_:
+            scores = scores.masked_fill(~attn_mask, -math.inf)
+        else:
+            scores = scores + attn_mask
+    weights = scores.softmax(-1)
+    if dropout_p > 0.0:
+        weights = dropout(weights, dropout_p)
+    return weights @ value

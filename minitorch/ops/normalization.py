@@ -34,7 +34,7 @@ class Normalize(Primitive):
     node_name = "NativeNormBackward0"
 
     @staticmethod
-    def forward(ctx, x, dims, eps, stats=None):
+    def forward(ctx, x, dims, eps, stats):
         mean, var = moments(x._data, dims) if stats is None else stats
         ctx.save_for_backward(x)
         ctx.dims, ctx.eps = dims, eps
