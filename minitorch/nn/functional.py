@@ -613,15 +613,8 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, spatial, where
     padding = _as_2d(_conv_padding(padding, kernel[-spatial:], dilation[-spatial:],
                                    stride[-spatial:], spatial, where), spatial, (0, 0))
     window = _window(x, kernel, stride, dilation, padding, groups, layer or where)
-    n = x.shape[0]
-    out_h, out_w = window.out_size
-    columns = ops.Im2Col.apply(x, window)  # (G, N * oH * oW, C / G * kh * kw)
-    kernels = weight.reshape(groups, out_channels // groups, -1)  # (G, O / G, C / G * kh * kw)
-    out = ops.MatMul.apply(columns, kernels.mT)  # (G, N * oH * oW, O / G)
-    out = out.reshape(groups, n, out_h, out_w, -1).permute(1, 0, 4, 2, 3).reshape(
-        n, out_channels, out_h, out_w)
-    if bias is not None:
-        out = out + bias.reshape(out_channels, 1, 1)
+    kernel_2d = weight.unsqueeze(2) if spatial == 1 else weight  # (C_out, C_in / G, 1, k)
+    out = ops.Convolution.apply(x, kernel_2d, bias, window)
     return _unimage(out, spatial, unbatched)
 
 
@@ -674,8 +667,9 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
     window = ops.Window((n, out_channels, *full), kernel, stride, dilation, ((0, 0), (0, 0)),
                         groups)
     rows = x.reshape(n, groups, -1, h * w).permute(1, 0, 3, 2).reshape(groups, n * h * w, -1)
-    kernels = weight.reshape(groups, weight.shape[0] // groups, -1)  # (G, C_in / G, C_out / G * k)
-    columns = ops.MatMul.apply(rows, kernels)  # (G, N * H * W, C_out / G * kh * kw)
+    # weight (C_in, C_out / G, kh, kw) -> (G, C_in / G, kh * kw * C_out / G): the column order
+    kernels = (weight.unsqueeze(2) if spatial == 1 else weight).permute(0, 2, 3, 1).reshape(groups, weight.shape[0] // groups, -1)
+    columns = ops.MatMul.apply(rows, kernels)  # (G, N * H * W, kh * kw * C_out / G)
     out = ops.Col2Im.apply(columns, window)
     if any(pads) or any(extra):
         out = _pad_constant(out, {2: (-pads[0], extra[0] - pads[0]),
@@ -715,9 +709,10 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     window = _window(x, kernel, _ints(stride, 2, "stride", "unfold"),
                      _ints(dilation, 2, "dilation", "unfold"), tuple((p, p) for p in pads), 1,
                      "unfold")
-    n = x.shape[0]
-    columns = ops.Im2Col.apply(x, window)  # (1, N * L, C * kh * kw)
-    return columns.reshape(n, -1, columns.shape[-1]).permute(0, 2, 1)
+    n, c = x.shape[:2]
+    columns = ops.Im2Col.apply(x, window)  # (1, N * L, kh * kw * C)
+    length = columns.shape[1] // n
+    return columns.reshape(n, length, -1, c).permute(0, 3, 2, 1).reshape(n, -1, length)
 
 
 def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
@@ -738,7 +733,8 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
         raise ValueError(f"fold: {length} windows given, but an output of size {size} with "
                          f"this kernel, stride, padding and dilation has "
                          f"{window.out_size[0] * window.out_size[1]}")
-    return ops.Col2Im.apply(input.permute(0, 2, 1).reshape(1, n * length, ck), window)
+    columns = input.reshape(n, ck // k, k, length).permute(0, 3, 2, 1)  # (N, L, k, C)
+    return ops.Col2Im.apply(columns.reshape(1, n * length, ck), window)
 
 
 # --- pooling ------------------------------------------------------------------------
@@ -764,7 +760,7 @@ def _pool_window(x, kernel_size, stride, padding, dilation, ceil_mode, spatial, 
         if ceil_mode and (out - 1) * s >= size + p:
             out -= 1
         padding.append((p, p + max(0, (out - 1) * s + span - (size + 2 * p))))
-    return _window(x, kernel, stride, dilation, padding, x.shape[1], where)
+    return _window(x, kernel, stride, dilation, padding, 1, where)
 
 
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
@@ -802,8 +798,8 @@ def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
     window = _pool_window(x, kernel_size, stride, padding, 1, ceil_mode, spatial, where)
     n, c = x.shape[:2]
     out_h, out_w = window.out_size
-    sums = ops.Im2Col.apply(x, window).sum(-1)  # (C, N * oH * oW)
-    sums = sums.reshape(c, n, out_h, out_w).permute(1, 0, 2, 3)
+    columns = ops.Im2Col.apply(x, window)  # (1, N * oH * oW, kh * kw * C)
+    sums = columns.reshape(n, out_h, out_w, -1, c).sum(3).permute(0, 3, 1, 2)
     if divisor_override is not None:
         if not isinstance(divisor_override, int) or divisor_override == 0:
             raise ValueError(f"{where}: divisor_override must be a non-zero int, got "

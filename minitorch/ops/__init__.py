@@ -10,14 +10,15 @@ Where is the gradient of X? In the class named X:
 * ``indexing``: GetItem, IndexAdd, SetItem, Gather, ScatterAdd
 * ``matmul``: MatMul, Linear (fused x @ W.T + b)
 * ``loss``: CrossEntropy (fused log-softmax + NLL), BinaryCrossEntropy
-* ``convolution``: Im2Col, Col2Im (the windows of convolutions and pooling, and back)
+* ``convolution``: Convolution (im2col and one matrix product), Im2Col, Col2Im (the
+  windows of convolutions and pooling, and back)
 * ``pooling``: MaxPool
 * ``normalization``: Normalize (batch, layer and group norm before their affine part)
 """
 from .elementwise import (Abs, Add, Cast, Clamp, Clone, Cos, Div, Erf, Exp, Log,
                           Maximum, Minimum, Mul, Neg, Pow, PowScalar, Relu, Sigmoid,
                           Sin, Sqrt, Sub, Tanh, Where)
-from .convolution import Col2Im, Im2Col, Window
+from .convolution import Col2Im, Convolution, Im2Col, Window
 from .indexing import Gather, GetItem, IndexAdd, ScatterAdd, SetItem
 from .loss import BinaryCrossEntropy, CrossEntropy
 from .matmul import Linear, MatMul
