@@ -128,7 +128,7 @@ class MultiheadAttention(Module):
             raise ValueError(f"{name}: expected {what} of shape "
                              f"{' or '.join(map(str, shapes))}, got {tuple(mask.shape)}")
         if mask.dtype == xp.bool_:
-            return from_numpy(xp.where(mask.numpy(), -xp.inf, 0.0).astype(dtype))
+            return from_numpy(xp.where(mask._data, -xp.inf, 0.0).astype(dtype))
         if mask.dtype.kind != "f":
             raise TypeError(f"{name}: {what} must be a bool or float tensor, got {mask.dtype}")
         return mask.to(dtype)

@@ -117,7 +117,7 @@ def _is_causal_mask(mask):
     if mask.ndim != 2 or mask.shape[0] != mask.shape[1]:
         return False
     above = xp.triu(xp.ones(mask.shape, dtype=bool), 1)
-    values = mask.numpy()
+    values = mask._data
     if values.dtype == bool:
         return bool((values == above).all())
     return bool((xp.isneginf(values) == above).all() and (values[~above] == 0).all())

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import minitorch as mt
+import minitorch.nn.functional as F
 from minitorch import ops
 from minitorch.autograd import Primitive, gradcheck, gradgradcheck
 
@@ -53,6 +54,11 @@ def unary(fn, kind="any", shapes=UNARY_SHAPES):
 
 
 INDEX = np.array([[0, 2, 2], [1, 0, 1]])  # repeated indices: gradients must add up
+
+# windows of an image (2, 4, 5, 4): 2 groups, 3x2 kernel, stride (2, 1), dilation (1, 2),
+# asymmetric padding; windows overlap (their gradients must add up)
+WINDOW = ops.Window((2, 4, 5, 4), (3, 2), (2, 1), (1, 2), ((1, 2), (0, 1)), 2)
+POOL = ops.Window((2, 3, 5, 4), (3, 2), (2, 1), (1, 1), ((1, 1), (0, 1)), 1)  # overlapping
 
 # Each entry: a list of (function of float64 tensors, [(shape, kind) per input]).
 CASES = {
@@ -117,6 +123,17 @@ CASES = {
                for sx in [(5, 4), (2, 5, 4), (4,)]],
     "CrossEntropy": [(lambda x: ops.cross_entropy(x, np.array([0, 2, 1, 2]), reduction),
                       [((4, 3), "any")]) for reduction in ("mean", "sum", "none")],
+    "Convolution": [(lambda x, w, b: ops.Convolution.apply(x, w, b, WINDOW),
+                     [((2, 4, 5, 4), "any"), ((4, 2, 3, 2), "any"), ((4,), "any")]),
+                    (lambda x, w: F.conv2d(x, w, None, 1, "same") ** 2,
+                     [((1, 2, 3, 4), "any"), ((3, 2, 2, 3), "any")])],
+    "Im2Col": [(lambda x: ops.Im2Col.apply(x, WINDOW) ** 2, [((2, 4, 5, 4), "any")])],
+    "Col2Im": [(lambda c: ops.Col2Im.apply(c, WINDOW) ** 2,
+                [(WINDOW.columns_shape, "any")])],
+    "MaxPool": [(lambda x: ops.MaxPool.apply(x, POOL) ** 2, [((2, 3, 5, 4), "distinct")]),
+                (lambda x: F.max_pool2d(x, 2) ** 2, [((2, 2, 4, 4), "distinct")])],
+    "Normalize": [(lambda x, dims=dims: ops.Normalize.apply(x, dims, 1e-5, None), [(shape, "any")])
+                  for shape, dims in [((5, 3), (0,)), ((2, 3, 4), (0, 2)), ((2, 3, 4), (2,))]],
     "BinaryCrossEntropy": [(ops.BinaryCrossEntropy.apply,
                             [(s, "probability"), (s, "probability")]) for s in [(5,), (2, 3)]],
 }
