@@ -160,15 +160,15 @@ class LinearRegression(nn.Module):
 _MODELS = {
     "mlp": (MLP, ("classification", "regression"),
             "multi-layer perceptron; options: hidden, activation, dropout"),
-    "cnn": (CNN, ("classification",),
-            "small convolutional network for images (digits); options: channels, dropout, "
-            "image_shape"),
     "logistic": (LogisticRegression, ("classification",),
                  "softmax (multinomial logistic) regression; no options"),
     "linear": (LinearRegression, ("regression",), "linear least-squares regression; no options"),
+    "cnn": (CNN, ("classification",),
+            "small convolutional network for images (digits); options: channels, dropout, "
+            "image_shape"),
 }
-OPTIONS = {"mlp": ("hidden", "activation", "dropout"), "cnn": ("channels", "dropout", "image_shape"),
-           "logistic": (), "linear": ()}
+OPTIONS = {"mlp": ("hidden", "activation", "dropout"), "logistic": (), "linear": (),
+           "cnn": ("channels", "dropout", "image_shape")}
 
 
 def available() -> dict[str, str]:
