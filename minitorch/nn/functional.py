@@ -927,10 +927,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         stats = ops.normalization.moments(input._data, dims)
         if training and running_mean is not None and running_var is not None:
             _update_running(running_mean, running_var, stats, count, momentum)
-        out = ops.Normalize.apply(input, dims, eps, stats)
-    else:
-        inv_std = (running_var + eps).rsqrt()
-        out = (input - running_mean.reshape(shape)) * inv_std.reshape(shape)
+        return ops.BatchNorm.apply(input, weight, bias, ops.Layout(None, dims, shape, dims), eps,
+                                   stats)
+    inv_std = (running_var + eps).rsqrt()
+    out = (input - running_mean.reshape(shape)) * inv_std.reshape(shape)
     return _affine(out, weight, bias, shape)
 
 
@@ -961,12 +961,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         if t is not None and tuple(t.shape) != shape:
             raise ValueError(f"{where}: {what} must have shape {shape}, got {tuple(t.shape)}")
     dims = tuple(range(input.ndim - len(shape), input.ndim))
-    out = ops.Normalize.apply(input, dims, eps, None)
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
+    layout = ops.Layout(None, dims, shape, tuple(range(input.ndim - len(shape))))
+    return ops.LayerNorm.apply(input, weight, bias, layout, eps, None)
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
@@ -981,9 +977,9 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     channels = input.shape[1]
     for what, t in (("weight", weight), ("bias", bias)):
         _check_vector(where, what, t, channels)
-    grouped = input.reshape(input.shape[0], num_groups, -1)
-    out = ops.Normalize.apply(grouped, (2,), eps, None).reshape(input.shape)
-    return _affine(out, weight, bias, _channel_shape(input))
+    layout = ops.Layout((input.shape[0], num_groups, -1), (2,), _channel_shape(input),
+                        (0,) + tuple(range(2, input.ndim)))
+    return ops.GroupNorm.apply(input, weight, bias, layout, eps, None)
 
 
 # --- embeddings and channel dropout ------------------------------------------------------

@@ -13,7 +13,7 @@ Where is the gradient of X? In the class named X:
 * ``convolution``: Convolution (im2col and one matrix product), Im2Col, Col2Im (the
   windows of convolutions and pooling, and back)
 * ``pooling``: MaxPool
-* ``normalization``: Normalize (batch, layer and group norm before their affine part)
+* ``normalization``: BatchNorm, LayerNorm, GroupNorm (one rule: standardise, scale, shift)
 """
 from .elementwise import (Abs, Add, Cast, Clamp, Clone, Cos, Div, Erf, Exp, Log,
                           Maximum, Minimum, Mul, Neg, Pow, PowScalar, Relu, Sigmoid,
@@ -22,7 +22,7 @@ from .convolution import Col2Im, Convolution, Im2Col, Window
 from .indexing import Gather, GetItem, IndexAdd, ScatterAdd, SetItem
 from .loss import BinaryCrossEntropy, CrossEntropy
 from .matmul import Linear, MatMul
-from .normalization import Normalize
+from .normalization import BatchNorm, GroupNorm, LayerNorm, Layout
 from .pooling import MaxPool
 from .reduce import LogSoftmax, LogSumExp, Max, Mean, Min, Softmax, Sum
 from .shape import Cat, Expand, Permute, Reshape

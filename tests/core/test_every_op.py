@@ -132,8 +132,14 @@ CASES = {
                 [(WINDOW.columns_shape, "any")])],
     "MaxPool": [(lambda x: ops.MaxPool.apply(x, POOL) ** 2, [((2, 3, 5, 4), "distinct")]),
                 (lambda x: F.max_pool2d(x, 2) ** 2, [((2, 2, 4, 4), "distinct")])],
-    "Normalize": [(lambda x, dims=dims: ops.Normalize.apply(x, dims, 1e-5, None), [(shape, "any")])
-                  for shape, dims in [((5, 3), (0,)), ((2, 3, 4), (0, 2)), ((2, 3, 4), (2,))]],
+    "BatchNorm": [(lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+                   [((4, 3, 2), "any"), ((3,), "any"), ((3,), "any")]),
+                  (lambda x: F.batch_norm(x, None, None, training=True), [((5, 2), "any")])],
+    "LayerNorm": [(lambda x, w, b: F.layer_norm(x, (3, 2), w, b),
+                   [((2, 3, 2), "any"), ((3, 2), "any"), ((3, 2), "any")]),
+                  (lambda x, b: F.layer_norm(x, 4, None, b), [((4,), "any"), ((4,), "any")])],
+    "GroupNorm": [(lambda x, w, b: F.group_norm(x, 2, w, b),
+                   [((2, 4, 3), "any"), ((4,), "any"), ((4,), "any")])],
     "BinaryCrossEntropy": [(ops.BinaryCrossEntropy.apply,
                             [(s, "probability"), (s, "probability")]) for s in [(5,), (2, 3)]],
 }
