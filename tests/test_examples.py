@@ -1,4 +1,5 @@
 """Every script in examples/ runs to completion (each checks its own results)."""
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,13 @@ EXAMPLES = {
     "regression.py": "least squares",
     "hessian_vector_product.py": "full Hessian matches",
     "micrograd_demo.py": "after 100 steps",
+    "sequence_lstm.py": "next-digit accuracy on 1000 unseen sequences",
+    "transformer_sort.py": "of 500 unseen sequences entirely right",
 }
+# the checkout under test, not another installed copy of minitorch; one BLAS thread
+ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(
+    [str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]),
+    "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 
 
 @pytest.mark.parametrize("name", sorted(EXAMPLES))
@@ -21,7 +28,7 @@ def test_example_runs(name, tmp_path):
     if name == "micrograd_demo.py" and not script.exists():
         pytest.skip("examples/micrograd_demo.py is not written yet")
     result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True,
-                            text=True, timeout=120)
+                            text=True, timeout=120, env=ENV)
     assert result.returncode == 0, f"{name} failed:\n{result.stdout}\n{result.stderr}"
     assert EXAMPLES[name] in result.stdout
     assert "Warning" not in result.stderr, result.stderr
