@@ -919,19 +919,33 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         _check_vector(where, what, t, channels)
     shape = _channel_shape(input)
     if training or running_mean is None or running_var is None:
-        dims = (0,) + tuple(range(2, input.ndim))
         count = input._data.size // max(channels, 1)
         if training and count <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got "
                              f"input size {tuple(input.shape)}")
-        stats = ops.normalization.moments(input._data, dims)
+        x, axis = input, 1
+        if input.ndim > 2 and _channels_last(input._data):
+            # the same computation on the (N, *, C) view: NumPy runs it 2-3 times faster
+            # with the channels contiguous in memory, as a convolution leaves them
+            x, axis = input.permute((0,) + tuple(range(2, input.ndim)) + (1,)), input.ndim - 1
+        dims = tuple(d for d in range(x.ndim) if d != axis)
+        stats = ops.normalization.moments(x._data, dims)
         if training and running_mean is not None and running_var is not None:
             _update_running(running_mean, running_var, stats, count, momentum)
-        return ops.BatchNorm.apply(input, weight, bias, ops.Layout(None, dims, shape, dims), eps,
-                                   stats)
+        param_shape = shape if axis == 1 else (channels,)
+        out = ops.BatchNorm.apply(x, weight, bias, ops.Layout(None, dims, param_shape, dims),
+                                  eps, stats)
+        return out if axis == 1 else out.permute((0, axis) + tuple(range(1, axis)))
     inv_std = (running_var + eps).rsqrt()
     out = (input - running_mean.reshape(shape)) * inv_std.reshape(shape)
     return _affine(out, weight, bias, shape)
+
+
+def _channels_last(array):
+    """True when the channel axis (1) of ``array`` has the smallest stride (as the output
+    of a convolution: its memory is (N, H, W, C))."""
+    strides = [abs(st) for st, n in zip(array.strides, array.shape) if n > 1]
+    return array.shape[1] > 1 and abs(array.strides[1]) == min(strides)
 
 
 def _update_running(running_mean, running_var, stats, count, momentum):

@@ -165,3 +165,26 @@ def test_errors_of_the_constructors_and_functions():
         F.batch_norm(mt.randn(2, 3), None, None, mt.ones(4), training=True)
     with pytest.raises(ValueError, match=r"GroupNorm\(2, 4.*\(N, 4, \*\), got \(2, 3\)"):
         nn.GroupNorm(2, 4)(mt.randn(2, 3))
+
+
+def test_channels_last_memory_gives_the_same_values_gradients_and_statistics():
+    """Batch norm computes on a channels-last view when the memory is laid out so (as
+    a convolution leaves it); the results must not depend on the layout."""
+    rng = np.random.default_rng(6)
+    values = rng.standard_normal((4, 5, 3, 3))  # (N, H, W, C) memory
+    grad = rng.standard_normal((4, 3, 5, 3))
+    results = []
+    for x in (mt.tensor(values).permute(0, 3, 1, 2),
+              mt.tensor(np.ascontiguousarray(values.transpose(0, 3, 1, 2)))):
+        x = x.detach().requires_grad_()
+        bn = nn.BatchNorm2d(3).double()
+        with mt.no_grad():
+            bn.weight.copy_(mt.tensor([0.5, -1.0, 2.0]))
+        bn(x).backward(mt.tensor(grad))
+        results.append([x.grad.numpy(), bn.weight.grad.numpy(), bn.bias.grad.numpy(),
+                        bn.running_mean.numpy(), bn.running_var.numpy()])
+    for channels_last, contiguous in zip(*results):
+        np.testing.assert_allclose(channels_last, contiguous, atol=1e-12)
+    x = mt.tensor(values, requires_grad=True)
+    assert gradgradcheck(lambda x: F.batch_norm(x.permute(0, 3, 1, 2), None, None,
+                                                training=True) ** 2, [x])
