@@ -49,7 +49,8 @@ class _ConvNd(Module):
         self.dilation = F._ints(dilation, n, "dilation", name)
         if isinstance(padding, str):
             if self._transposed or padding not in ("same", "valid"):
-                allowed = "an int or a tuple" if self._transposed else "'same', 'valid', an int or a tuple"
+                allowed = ("an int or a tuple" if self._transposed
+                           else "'same', 'valid', an int or a tuple")
                 raise ValueError(f"{name}: padding must be {allowed}, got {padding!r}")
             if padding == "same" and any(s != 1 for s in self.stride):
                 raise ValueError(f"{name}: padding='same' is not supported for strided "

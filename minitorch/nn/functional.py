@@ -604,7 +604,7 @@ def _window(image, kernel, stride, dilation, padding, groups, where):
 
 def _conv(input, weight, bias, stride, padding, dilation, groups, spatial, where, layer=None):
     """Convolution as im2col and one matrix product (see ``ops.convolution``)."""
-    out_channels = _check_conv_weight(weight, bias, spatial, groups, where)
+    _check_conv_weight(weight, bias, spatial, groups, where)
     x, unbatched = _image(input, spatial, where, weight.shape[1] * groups, layer)
     _check_same_dtype(where, x, weight, bias)
     kernel = _as_2d(tuple(weight.shape[2:]), spatial, 1)
@@ -668,7 +668,8 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
                         groups)
     rows = x.reshape(n, groups, -1, h * w).permute(1, 0, 3, 2).reshape(groups, n * h * w, -1)
     # weight (C_in, C_out / G, kh, kw) -> (G, C_in / G, kh * kw * C_out / G): the column order
-    kernels = (weight.unsqueeze(2) if spatial == 1 else weight).permute(0, 2, 3, 1).reshape(groups, weight.shape[0] // groups, -1)
+    kernels = (weight.unsqueeze(2) if spatial == 1 else weight).permute(0, 2, 3, 1)
+    kernels = kernels.reshape(groups, weight.shape[0] // groups, -1)
     columns = ops.MatMul.apply(rows, kernels)  # (G, N * H * W, kh * kw * C_out / G)
     out = ops.Col2Im.apply(columns, window)
     if any(pads) or any(extra):
@@ -1068,8 +1069,9 @@ def _renorm_rows(weight, indices, max_norm, norm_type):
 def _channel_dropout(input, p, training, spatial, where):
     _check_probability(where, p)
     if input.ndim not in (spatial + 1, spatial + 2):
-        raise ValueError(f"{where}: expected input of shape (N, C, {'L' if spatial == 1 else 'H, W'})"
-                         f" or (C, {'L' if spatial == 1 else 'H, W'}), got {tuple(input.shape)}")
+        positions = "L" if spatial == 1 else "H, W"
+        raise ValueError(f"{where}: expected input of shape (N, C, {positions}) or "
+                         f"(C, {positions}), got {tuple(input.shape)}")
     if not training or p == 0.0:
         return input
     if p == 1.0:

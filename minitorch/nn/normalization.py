@@ -137,7 +137,8 @@ class LayerNorm(Module):
                  device=None, dtype=None):
         super().__init__()
         check_device(device, "LayerNorm")
-        shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+        shape = ((normalized_shape,) if isinstance(normalized_shape, int)
+                 else tuple(normalized_shape))
         for n in shape:
             _check_count("LayerNorm", "normalized_shape", n)
         self.normalized_shape = shape

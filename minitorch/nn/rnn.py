@@ -137,8 +137,9 @@ class RNNBase(Module):
         F._check_float(name, "input", input)
         layout = "(N, L, H_in)" if self.batch_first else "(L, N, H_in)"
         if input.ndim not in (2, 3) or input.shape[-1] != self.input_size:
-            raise ValueError(f"{name}: expected input of shape {layout.replace('H_in', str(self.input_size))} "
-                             f"or (L, {self.input_size}), got {tuple(input.shape)}")
+            layout = layout.replace("H_in", str(self.input_size))
+            raise ValueError(f"{name}: expected input of shape {layout} or "
+                             f"(L, {self.input_size}), got {tuple(input.shape)}")
         if input.ndim == 2:
             return input.unsqueeze(1), True
         return (input.transpose(0, 1) if self.batch_first else input), False

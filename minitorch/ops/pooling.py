@@ -78,9 +78,8 @@ def max_pool_indices(array, window):
     """Where ``MaxPool`` finds each window's maximum in the array ``array``: positions
     h * W + w in the unpadded image, (N, C, oH, oW) int64 (``return_indices``)."""
     chosen = _maxima(array, window)[1].transpose(0, 3, 1, 2)  # offsets in each window
-    n, c, _, width = window.image
-    out_h, out_w = window.out_size
-    (kh, kw), (sh, sw), (dh, dw) = window.kernel, window.stride, window.dilation
+    width, (out_h, out_w) = window.image[3], window.out_size
+    kw, (sh, sw), (dh, dw) = window.kernel[1], window.stride, window.dilation
     (top, _), (left, _) = window.padding
     rows = xp.arange(out_h).reshape(-1, 1) * sh - top + (chosen // kw) * dh
     cols = xp.arange(out_w) * sw - left + (chosen % kw) * dw

@@ -121,7 +121,8 @@ CASES = {
     "Linear": [(lambda x, w, b: ops.linear(x, w, b) ** 2, [(sx, "any"), ((3, 4), "any"),
                                                           ((3,), "any")])
                for sx in [(5, 4), (2, 5, 4), (4,)]],
-    "CrossEntropy": [(lambda x: ops.cross_entropy(x, np.array([0, 2, 1, 2]), reduction),
+    "CrossEntropy": [(lambda x, reduction=reduction: ops.cross_entropy(
+                          x, np.array([0, 2, 1, 2]), reduction),
                       [((4, 3), "any")]) for reduction in ("mean", "sum", "none")],
     "Convolution": [(lambda x, w, b: ops.Convolution.apply(x, w, b, WINDOW),
                      [((2, 4, 5, 4), "any"), ((4, 2, 3, 2), "any"), ((4,), "any")]),
