@@ -1,8 +1,8 @@
 """Time one training step of the digits CNN (batch 64, float32, Adam).
 
-The model is ``models.build("cnn", 64, 10)``: two blocks of Conv2d 3x3 (padding 1,
-no bias) -> BatchNorm2d -> ReLU -> MaxPool2d(2), then Dropout(0.25) and
-Linear(256, 10). One step is forward, cross-entropy, backward, Adam update and the
+The model is ``models.build("cnn", 64, 10)``: three blocks (32, 64, 128 channels) of
+Conv2d 3x3 (padding 1, no bias) -> BatchNorm2d -> ReLU -> MaxPool2d(2), then
+Dropout(0.25) and Linear(128, 10). One step is forward, cross-entropy, backward, Adam update and the
 loss read back. Three frameworks run it from the same float32 weights on the same
 minibatches: minitorch; the NumPy floor (the same step written out by hand in
 NumPy, channels last, im2col with ``sliding_window_view`` and the same BLAS); and
@@ -36,6 +36,7 @@ import minitorch.nn.functional as F  # noqa: E402
 import models  # noqa: E402
 
 BATCH, LR, DROPOUT = 64, 1e-3, 0.25
+CHANNELS = (32, 64, 128)  # models.CNN's default blocks
 torch = None
 
 
@@ -72,18 +73,22 @@ class NumpyFloor:
     label = "NumPy floor"
 
     def __init__(self, state):
+        self.blocks = len(CHANNELS)
+        params = {}
+        for i in range(self.blocks):  # features.{4i}: Conv2d, features.{4i+1}: BatchNorm2d
+            params[f"w{i}"] = state[f"features.{4 * i}.weight"]
+            params[f"g{i}"] = state[f"features.{4 * i + 1}.weight"]
+            params[f"b{i}"] = state[f"features.{4 * i + 1}.bias"]
+        side = 8 // 2 ** self.blocks
         lin = state["classifier.2.weight"]  # (10, C*H*W) -> (10, H*W*C): channels last
-        self.params = {
-            "w1": state["features.0.weight"], "g1": state["features.1.weight"],
-            "b1": state["features.1.bias"], "w2": state["features.4.weight"],
-            "g2": state["features.5.weight"], "b2": state["features.5.bias"],
-            "wl": lin.reshape(10, 64, 2, 2).transpose(0, 2, 3, 1).reshape(10, 256).copy(),
-            "bl": state["classifier.2.bias"]}
-        self.params = {k: v.astype(np.float32).copy() for k, v in self.params.items()}
+        params["wl"] = lin.reshape(10, CHANNELS[-1], side, side).transpose(0, 2, 3, 1).reshape(
+            10, -1)
+        params["bl"] = state["classifier.2.bias"]
+        self.params = {k: v.astype(np.float32).copy() for k, v in params.items()}
         self.m = {k: np.zeros_like(v) for k, v in self.params.items()}
         self.v = {k: np.zeros_like(v) for k, v in self.params.items()}
-        self.running = {k: np.zeros(n, np.float32) for k, n in (("m1", 32), ("m2", 64))}
-        self.running.update({k: np.ones(n, np.float32) for k, n in (("v1", 32), ("v2", 64))})
+        self.running = {f"{kind}{i}": (np.zeros if kind == "m" else np.ones)(c, np.float32)
+                        for i, c in enumerate(CHANNELS) for kind in "mv"}
         self.t = 0
         self.rng = np.random.default_rng(0)
 
@@ -114,15 +119,15 @@ class NumpyFloor:
                 padded[:, i:i + h, j:j + width] += per_offset[:, :, :, i, j]
         return grad_w, padded[:, 1:-1, 1:-1]
 
-    def batch_norm(self, x, gamma, beta, mean_key, var_key):
+    def batch_norm(self, x, gamma, beta, i):
         count = x.shape[0]
         mean = x.mean(0)
         centered = x - mean
         var = (centered * centered).mean(0)
         inv = 1 / np.sqrt(var + 1e-5)
         normalized = centered * inv
-        self.running[mean_key] = 0.9 * self.running[mean_key] + 0.1 * mean
-        self.running[var_key] = 0.9 * self.running[var_key] + 0.1 * var * count / (count - 1)
+        self.running[f"m{i}"] = 0.9 * self.running[f"m{i}"] + 0.1 * mean
+        self.running[f"v{i}"] = 0.9 * self.running[f"v{i}"] + 0.1 * var * count / (count - 1)
         return normalized, inv, normalized * gamma + beta
 
     @staticmethod
@@ -131,51 +136,43 @@ class NumpyFloor:
         grad_x = inv * (scaled - scaled.mean(0) - normalized * (scaled * normalized).mean(0))
         return grad_x, (grad * normalized).sum(0), grad.sum(0)
 
-    @staticmethod
-    def pool(x):
-        """2x2 max pooling of x (N, H, W, C)."""
-        n, h, w, c = x.shape
-        blocks = x.reshape(n, h // 2, 2, w // 2, 2, c)
-        out = blocks.max(axis=(2, 4))
-        return out, blocks == out[:, :, None, :, None]
-
     def step(self, x, y):
-        p = self.params
-        n = len(x)
-        # forward
-        cols1, h1 = self.conv(x.reshape(n, 8, 8, 1), p["w1"])  # (N*64, 32)
-        norm1, inv1, a1 = self.batch_norm(h1, p["g1"], p["b1"], "m1", "v1")
-        relu1 = a1 > 0
-        a1 = (a1 * relu1).reshape(n, 8, 8, 32)
-        pooled1, route1 = self.pool(a1)  # (N, 4, 4, 32)
-        cols2, h2 = self.conv(pooled1, p["w2"])  # (N*16, 64)
-        norm2, inv2, a2 = self.batch_norm(h2, p["g2"], p["b2"], "m2", "v2")
-        relu2 = a2 > 0
-        a2 = (a2 * relu2).reshape(n, 4, 4, 64)
-        pooled2, route2 = self.pool(a2)  # (N, 2, 2, 64)
-        keep = (self.rng.random((n, 256)) >= DROPOUT).astype(np.float32) / (1 - DROPOUT)
-        features = pooled2.reshape(n, 256) * keep
+        p, n = self.params, len(x)
+        grads, saved = {}, []
+        h = x.reshape(n, 8, 8, 1)
+        for i in range(self.blocks):  # conv -> batch norm -> relu -> 2x2 max pool
+            shape = h.shape
+            columns, h = self.conv(h, p[f"w{i}"])  # (N*H*W, C)
+            normalized, inv, h = self.batch_norm(h, p[f"g{i}"], p[f"b{i}"], i)
+            relu = h > 0
+            h = h * relu
+            _, side, _, c = shape[0], shape[1], shape[2], h.shape[1]
+            blocks = h.reshape(n, side // 2, 2, side // 2, 2, c)
+            pooled = blocks.max(axis=(2, 4))
+            route = blocks == pooled[:, :, None, :, None]
+            saved.append((shape, columns, normalized, inv, relu, route))
+            h = pooled
+        keep = (self.rng.random((n, h[0].size)) >= DROPOUT).astype(np.float32) / (1 - DROPOUT)
+        features = h.reshape(n, -1) * keep
         logits = features @ p["wl"].T + p["bl"]
         shifted = logits - logits.max(1, keepdims=True)
         exp = np.exp(shifted)
         total = exp.sum(1, keepdims=True)
         rows = np.arange(n)
         loss = (np.log(total[:, 0]) - shifted[rows, y]).mean()
-        # backward
-        grad = exp / total
+        grad = exp / total  # backward from here
         grad[rows, y] -= 1
         grad /= n
-        grads = {"wl": grad.T @ features, "bl": grad.sum(0)}
-        grad = ((grad @ p["wl"]) * keep).reshape(n, 2, 1, 2, 1, 64)
-        grad = (route2 * grad).reshape(n * 16, 64)
-        grad = grad * relu2
-        grad, grads["g2"], grads["b2"] = self.batch_norm_backward(grad, norm2, inv2, p["g2"])
-        grads["w2"], grad = self.conv_backward(grad, cols2, p["w2"], (n, 4, 4, 32), True)
-        grad = (route1 * grad.reshape(n, 4, 1, 4, 1, 32)).reshape(n * 64, 32) * relu1
-        grad, grads["g1"], grads["b1"] = self.batch_norm_backward(grad, norm1, inv1, p["g1"])
-        grads["w1"], _ = self.conv_backward(grad, cols1, p["w1"], (n, 8, 8, 1), False)
-        # Adam (PyTorch's update, default betas and eps)
-        self.t += 1
+        grads["wl"], grads["bl"] = grad.T @ features, grad.sum(0)
+        grad = (grad @ p["wl"]) * keep
+        for i in reversed(range(self.blocks)):
+            shape, columns, normalized, inv, relu, route = saved[i]
+            side, c = shape[1], route.shape[-1]
+            grad = (route * grad.reshape(n, side // 2, 1, side // 2, 1, c)).reshape(-1, c) * relu
+            grad, grads[f"g{i}"], grads[f"b{i}"] = self.batch_norm_backward(
+                grad, normalized, inv, p[f"g{i}"])
+            grads[f"w{i}"], grad = self.conv_backward(grad, columns, p[f"w{i}"], shape, i > 0)
+        self.t += 1  # Adam, PyTorch's update with the default betas and eps
         correction1, correction2 = 1 - 0.9 ** self.t, 1 - 0.999 ** self.t
         for key, value in p.items():
             g, m, v = grads[key], self.m[key], self.v[key]
@@ -214,12 +211,15 @@ class Torch:
     def __init__(self, state):
         nn = torch.nn
         self.model = nn.Module()
-        self.model.features = nn.Sequential(
-            nn.Conv2d(1, 32, 3, padding=1, bias=False), nn.BatchNorm2d(32), nn.ReLU(),
-            nn.MaxPool2d(2), nn.Conv2d(32, 64, 3, padding=1, bias=False), nn.BatchNorm2d(64),
-            nn.ReLU(), nn.MaxPool2d(2))
+        layers, width = [], 1
+        for c in CHANNELS:  # models.CNN's layers, PyTorch's modules
+            layers += [nn.Conv2d(width, c, 3, padding=1, bias=False), nn.BatchNorm2d(c),
+                       nn.ReLU(), nn.MaxPool2d(2)]
+            width = c
+        side = 8 // 2 ** len(CHANNELS)
+        self.model.features = nn.Sequential(*layers)
         self.model.classifier = nn.Sequential(nn.Flatten(), nn.Dropout(DROPOUT),
-                                              nn.Linear(256, 10))
+                                              nn.Linear(width * side * side, 10))
         self.model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in state.items()})
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=LR)
 

@@ -30,7 +30,7 @@ def test_cnn_takes_flat_rows_or_images():
     model = models.build("cnn", 64, 10)
     assert "cnn" in models.available() and models.tasks("cnn") == ("classification",)
     kinds = [type(m).__name__ for m in model.features]
-    assert kinds == ["Conv2d", "BatchNorm2d", "ReLU", "MaxPool2d"] * 2
+    assert kinds == ["Conv2d", "BatchNorm2d", "ReLU", "MaxPool2d"] * 3
     rows = mt.randn(5, 64)
     model.eval()
     out = model(rows)
@@ -48,7 +48,7 @@ def test_cnn_option_errors():
     with pytest.raises(ValueError, match="image_shape must be"):
         models.build("cnn", 64, 10, image_shape=(2, 8, 8))
     with pytest.raises(ValueError, match="too small for 3 blocks"):
-        models.build("cnn", 16, 10, channels=(4, 4, 4))
+        models.build("cnn", 16, 10)
     with pytest.raises(ValueError, match="valid options: channels, dropout, image_shape"):
         models.build("cnn", 64, 10, hidden=(3,))
     with pytest.raises(ValueError, match="dropout must be a number"):

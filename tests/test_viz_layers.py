@@ -17,7 +17,8 @@ def test_cnn_layers_are_drawn_one_node_each():
     loss = F.cross_entropy(model(mt.randn(4, 64)), mt.tensor([0, 1, 2, 3]))
     nodes = module_nodes(viz.build_graph(loss, group_modules=model))
     assert set(nodes) == {"features.0: Conv2d", "features.1: BatchNorm2d", "features.4: Conv2d",
-                          "features.5: BatchNorm2d", "classifier.2: Linear"}
+                          "features.5: BatchNorm2d", "features.8: Conv2d",
+                          "features.9: BatchNorm2d", "classifier.2: Linear"}
     assert nodes["features.0: Conv2d"] == ["features.0: Conv2d", "Convolution",
                                            "features.0.weight (32, 1, 3, 3)"]
     assert "features.5.bias (64,)" in nodes["features.5: BatchNorm2d"]
@@ -25,7 +26,7 @@ def test_cnn_layers_are_drawn_one_node_each():
            if node.kind == "op"}
     assert {"MaxPool", "Relu", "CrossEntropy"} <= ops  # layers without parameters: one op
     dot = viz.to_dot(loss, group_modules=model)
-    assert dot.count('fillcolor="#fdf1d6"') == 5  # the module style, once per layer
+    assert dot.count('fillcolor="#fdf1d6"') == 7  # the module style, once per layer
 
 
 def test_sequence_and_attention_layers_are_grouped():
