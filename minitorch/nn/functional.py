@@ -1141,7 +1141,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         if attn_mask.dtype == xp.bool_:
             scores = scores.masked_fill(~attn_mask, -math.inf)
         else:
-            scores = scores + attn_mask
+            scores = scores + attn_mask.to(scores.dtype)
     weights = scores.softmax(-1)
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p)

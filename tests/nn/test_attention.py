@@ -253,3 +253,16 @@ def test_encoder_layer_errors_and_module_activation():
     assert "activation" in dict(layer.named_children())
     with pytest.raises(ValueError, match="num_layers must be a positive int"):
         nn.TransformerEncoder(layer, 0)
+
+
+def test_float32_stays_float32():
+    layer = nn.TransformerEncoderLayer(8, 2, 16, batch_first=True)
+    x = mt.randn(2, 5, 8, requires_grad=True)
+    out = layer(x, src_key_padding_mask=mt.tensor([[False] * 4 + [True]] * 2))
+    assert out.dtype == mt.float32
+    out.sum().backward()
+    assert x.grad.dtype == mt.float32
+    assert all(p.grad.dtype == mt.float32 for p in layer.parameters())
+    q = mt.randn(2, 3, 4)
+    mask = mt.randn(3, 3, dtype=mt.float64)
+    assert F.scaled_dot_product_attention(q, q, q, attn_mask=mask).dtype == mt.float32
