@@ -46,8 +46,8 @@ class _Normalize(Primitive):
     The rule, with x_hat the normalised x, g the gradient and means over ``dims``
     (Ioffe and Szegedy, 2015): dL/dx = (g' - mean(g') - x_hat * mean(g' * x_hat)) /
     sqrt(var + eps) with g' = g * weight; dL/dweight = sum(g * x_hat); dL/dbias =
-    sum(g). It recomputes the statistics from the saved input, so its second
-    derivative is exact.
+    sum(g). On Tensors (``create_graph``) the rule recomputes the statistics from the
+    saved input, so its second derivative is exact; on arrays it reuses the forward's.
     """
 
     @staticmethod
@@ -55,12 +55,16 @@ class _Normalize(Primitive):
         array = x._data
         grouped = array.reshape(layout.grouped) if layout.grouped else array
         mean, var = moments(grouped, layout.dims) if stats is None else stats
-        out = (grouped - mean) * (1 / xp.sqrt(var + eps))
-        out = out.reshape(array.shape)
+        inv_std = 1 / xp.sqrt(var + eps)
+        normalized = (grouped - mean) * inv_std
+        if ctx.recording:  # the rule's statistics on arrays (on Tensors it recomputes them)
+            ctx.statistics = inv_std, normalized
+        out = normalized.reshape(array.shape)  # (a view: kept intact below)
         if weight is not None:
-            out *= weight._data.reshape(layout.param_shape)
+            out = out * weight._data.reshape(layout.param_shape)
         if bias is not None:
-            out += bias._data.reshape(layout.param_shape)
+            bias_array = bias._data.reshape(layout.param_shape)
+            out = out + bias_array if weight is None else xp.add(out, bias_array, out=out)
         ctx.save_for_backward(x, weight)
         ctx.layout, ctx.eps = layout, eps
         if bias is not None:
@@ -75,10 +79,13 @@ class _Normalize(Primitive):
         grouped = x.reshape(layout.grouped) if layout.grouped else x
         dims = layout.dims
         count = _count(grouped.shape, dims)
-        centered = grouped - either.sum(grouped, dims, keepdim=True) / count
-        inv_std = 1 / either.sqrt(either.sum(centered * centered, dims, keepdim=True) / count
-                                  + ctx.eps)
-        normalized = centered * inv_std
+        if either.is_tensor(x):  # recorded: the statistics as functions of x
+            centered = grouped - either.sum(grouped, dims, keepdim=True) / count
+            inv_std = 1 / either.sqrt(either.sum(centered * centered, dims, keepdim=True)
+                                      / count + ctx.eps)
+            normalized = centered * inv_std
+        else:  # the same values, kept by the forward
+            inv_std, normalized = ctx.statistics
         grad_x = grad_weight = grad_bias = None
         if need_weight:
             grad_weight = either.sum(grad * normalized.reshape(x.shape),
