@@ -27,7 +27,7 @@ class _BatchNorm(Module):
     _layout = ""  # how the input shape reads, for error messages
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True,
-                 track_running_stats=True, device=None, dtype=None):
+                 track_running_stats=True, device=None, dtype=None, *, bias=True):
         super().__init__()
         name = type(self).__name__
         check_device(device, name)
@@ -41,9 +41,11 @@ class _BatchNorm(Module):
         self.track_running_stats = track_running_stats
         if affine:
             self.weight = Parameter(empty(num_features, dtype=dtype))
-            self.bias = Parameter(empty(num_features, dtype=dtype))
         else:
             self.register_parameter("weight", None)
+        if affine and bias:
+            self.bias = Parameter(empty(num_features, dtype=dtype))
+        else:
             self.register_parameter("bias", None)
         if track_running_stats:
             self.register_buffer("running_mean", zeros(num_features, dtype=dtype))
@@ -67,6 +69,7 @@ class _BatchNorm(Module):
         self.reset_running_stats()
         if self.affine:
             init.ones_(self.weight)
+        if self.bias is not None:
             init.zeros_(self.bias)
 
     def _name(self):
@@ -96,7 +99,8 @@ class _BatchNorm(Module):
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
-                f"affine={self.affine}, track_running_stats={self.track_running_stats}")
+                f"affine={self.affine}, bias={self.bias is not None}, "
+                f"track_running_stats={self.track_running_stats}")
 
 
 class BatchNorm1d(_BatchNorm):
@@ -104,7 +108,8 @@ class BatchNorm1d(_BatchNorm):
     ``(x - mean) / sqrt(var + eps) * weight + bias``.
 
     ``BatchNorm1d(num_features, eps=1e-5, momentum=0.1, affine=True,
-    track_running_stats=True)`` as in PyTorch. Training: the batch's mean and biased
+    track_running_stats=True, *, bias=True)`` as in PyTorch (``bias=False``: a scale
+    without a shift). Training: the batch's mean and biased
     variance (over N, and L), and the running statistics updated as
     ``(1 - momentum) * running + momentum * batch`` with the unbiased variance
     (``momentum=None``: their cumulative average); ``num_batches_tracked`` counts
@@ -170,18 +175,19 @@ class LayerNorm(Module):
 
     def extra_repr(self):
         return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}")
+                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
 
 
 class GroupNorm(Module):
     """Normalise each sample of (N, C, *) over groups of C / num_groups channels (and
     all positions), then ``* weight + bias`` per channel (ones and zeros).
 
-    ``GroupNorm(num_groups, num_channels, eps=1e-5, affine=True)`` as in PyTorch.
+    ``GroupNorm(num_groups, num_channels, eps=1e-5, affine=True, *, bias=True)`` as in
+    PyTorch.
     """
 
     def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None,
-                 dtype=None):
+                 dtype=None, *, bias=True):
         super().__init__()
         check_device(device, "GroupNorm")
         _check_count("GroupNorm", "num_groups", num_groups)
@@ -194,14 +200,17 @@ class GroupNorm(Module):
         self.affine = affine
         if affine:
             self.weight = Parameter(ones(num_channels, dtype=dtype))
-            self.bias = Parameter(zeros(num_channels, dtype=dtype))
         else:
             self.register_parameter("weight", None)
+        if affine and bias:
+            self.bias = Parameter(zeros(num_channels, dtype=dtype))
+        else:
             self.register_parameter("bias", None)
 
     def reset_parameters(self):
         if self.affine:
             init.ones_(self.weight)
+        if self.bias is not None:
             init.zeros_(self.bias)
 
     def forward(self, input):
@@ -212,4 +221,5 @@ class GroupNorm(Module):
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
-        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")

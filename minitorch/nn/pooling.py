@@ -93,6 +93,10 @@ class AvgPool1d(_AvgPoolNd):
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
                  count_include_pad=True):
         super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
+        # PyTorch keeps AvgPool1d's settings as 1-tuples
+        self.kernel_size = F._ints(kernel_size, 1, "kernel_size", "AvgPool1d")
+        self.stride = F._ints(self.stride, 1, "stride", "AvgPool1d")
+        self.padding = F._ints(padding, 1, "padding", "AvgPool1d", minimum=0)
 
 
 class AvgPool2d(_AvgPoolNd):

@@ -79,7 +79,7 @@ def test_buffers_are_in_the_state_dict_and_carry_over():
 def test_bad_input_raises_before_any_statistic_changes():
     bn = nn.BatchNorm2d(3)
     before = {k: v.numpy().copy() for k, v in bn.state_dict().items()}
-    with pytest.raises(ValueError, match=r"BatchNorm2d\(3, eps=1e-05, momentum=0.1, affine=True, "
+    with pytest.raises(ValueError, match=r"BatchNorm2d\(3, eps=1e-05, momentum=0.1, affine=True, bias=True, "
                                          r"track_running_stats=True\): expected input of shape "
                                          r"\(N, 3, H, W\), got \(2, 4, 5, 5\)"):
         bn(mt.randn(2, 4, 5, 5))
@@ -119,8 +119,8 @@ def test_layer_norm_and_group_norm_match_numpy():
     np.testing.assert_allclose(gn(mt.tensor(x)).detach().numpy(), grouped, atol=1e-10)
     assert nn.LayerNorm(5, elementwise_affine=False).weight is None
     assert nn.LayerNorm(5, bias=False).bias is None
-    assert repr(nn.LayerNorm((3, 5))) == "LayerNorm((3, 5), eps=1e-05, elementwise_affine=True)"
-    assert repr(nn.GroupNorm(2, 4)) == "GroupNorm(2, 4, eps=1e-05, affine=True)"
+    assert repr(nn.LayerNorm((3, 5))) == "LayerNorm((3, 5), eps=1e-05, elementwise_affine=True, bias=True)"
+    assert repr(nn.GroupNorm(2, 4)) == "GroupNorm(2, 4, eps=1e-05, affine=True, bias=True)"
 
 
 NORM_CASES = {
@@ -188,3 +188,15 @@ def test_channels_last_memory_gives_the_same_values_gradients_and_statistics():
     x = mt.tensor(values, requires_grad=True)
     assert gradgradcheck(lambda x: F.batch_norm(x.permute(0, 3, 1, 2), None, None,
                                                 training=True) ** 2, [x])
+
+
+def test_bias_false_keeps_the_scale_only_as_pytorch_2():
+    bn = nn.BatchNorm2d(3, bias=False)
+    assert list(bn.state_dict()) == ["weight", "running_mean", "running_var",
+                                     "num_batches_tracked"]
+    assert "affine=True, bias=False" in repr(bn)
+    gn = nn.GroupNorm(1, 3, bias=False)
+    assert gn.bias is None and [n for n, _ in gn.named_parameters()] == ["weight"]
+    x = mt.randn(4, 3, 2, 2, requires_grad=True)
+    bn(x).sum().backward()
+    assert bn.weight.grad is not None
