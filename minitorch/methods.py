@@ -922,6 +922,36 @@ class TensorMethods:
         """The upper triangle of the last two dimensions (zeros below ``diagonal``)."""
         return self.where(~_triangle(self, diagonal - 1, "triu"), 0)
 
+    def diagonal(self, offset=0, dim1=0, dim2=1):
+        """The diagonal ``offset`` (above the main one when > 0, below when < 0) of the
+        planes (``dim1``, ``dim2``): those two dimensions removed and the diagonal
+        appended as the last one; a view, as in PyTorch. IndexError for a dimension
+        out of range, RuntimeError when ``dim1`` and ``dim2`` are the same."""
+        _check_dims((dim1, dim2), self.ndim, "diagonal", tuple(self.shape))
+        first, second = dim1 % self.ndim, dim2 % self.ndim
+        if first == second:
+            raise RuntimeError(f"diagonal: dim1 and dim2 must be different dimensions, got "
+                               f"{dim1} and {dim2} (tensor of shape {tuple(self.shape)})")
+        return ops.Diagonal.apply(self, offset, first, second)
+
+    def diag(self, diagonal=0):
+        """``torch.diag``: a vector (n,) gives the square matrix (n + |diagonal|) with it
+        on the diagonal ``diagonal`` and zeros elsewhere; a matrix gives a copy of its
+        diagonal ``diagonal`` as a vector."""
+        if self.ndim == 1:
+            size = self.shape[0] + abs(diagonal)
+            return ops.DiagonalScatter.apply(self, (diagonal, 0, 1), (size, size))
+        if self.ndim == 2:
+            return self.diagonal(diagonal).clone()
+        raise RuntimeError(f"diag: expected a 1-D or 2-D tensor, got shape {tuple(self.shape)}")
+
+    def trace(self):
+        """The sum of the main diagonal of a matrix (2-D only, as ``torch.trace``)."""
+        if self.ndim != 2:
+            raise RuntimeError(f"trace: expected a matrix (2-D), got a tensor of shape "
+                               f"{tuple(self.shape)}")
+        return self.diagonal().sum()
+
     def index_select(self, dim, index):
         """The entries at the integer ``index`` (1-D) along ``dim``; repeated indices get
         summed gradients."""
