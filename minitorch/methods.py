@@ -60,10 +60,13 @@ class TensorMethods:
         return self
 
     def type(self, dtype=None, non_blocking=False):
-        """``t.type(mt.float32)`` converts like ``to``; ``t.type()`` names the type as
-        PyTorch does (``'minitorch.FloatTensor'``)."""
+        """``t.type(mt.float32)`` (or a legacy type, ``t.type(mt.LongTensor)``) converts
+        like ``to``; ``t.type()`` names the type as PyTorch does
+        (``'minitorch.FloatTensor'``)."""
         if dtype is None:
             return _TYPE_NAMES.get(self._data.dtype.name, "minitorch.Tensor")
+        if isinstance(dtype, type) and isinstance(getattr(dtype, "dtype", None), dtypes.dtype):
+            dtype = dtype.dtype  # mt.LongTensor and the other legacy types
         if isinstance(dtype, str):
             dtype = _TYPE_BY_NAME.get(dtype.replace("torch.", "minitorch."), dtype)
         return self.to(dtype)
@@ -223,8 +226,43 @@ class TensorMethods:
 
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
+    def __format__(self, spec):
+        """``f"{loss:.4f}"``: a 0-d tensor formats as its Python number, as in PyTorch;
+        other tensors accept only the empty spec (their ``str``)."""
+        if self.ndim == 0:
+            return format(self.item(), spec)
+        return object.__format__(self, spec)
+
     def eq(self, other):
         return self == other
+
+    def ne(self, other):
+        return self != other
+
+    def lt(self, other):
+        return self < other
+
+    def le(self, other):
+        return self <= other
+
+    def gt(self, other):
+        return self > other
+
+    def ge(self, other):
+        return self >= other
+
+    def logical_and(self, other):
+        """Elementwise ``self and other`` as bool (any nonzero value counts as True)."""
+        return self._compare(other, xp.logical_and)
+
+    def logical_or(self, other):
+        return self._compare(other, xp.logical_or)
+
+    def logical_xor(self, other):
+        return self._compare(other, xp.logical_xor)
+
+    def logical_not(self):
+        return _make_tensor(xp.logical_not(self._data))
 
     def isnan(self):
         return _make_tensor(xp.isnan(self._data))
@@ -1188,6 +1226,43 @@ def stack(tensors, dim=0):
     if len(shapes) > 1:
         raise ValueError(f"stack: all tensors must have the same shape, got {sorted(shapes)}")
     return cat([t.unsqueeze(dim) for t in tensors], dim)
+
+
+def meshgrid(*tensors, indexing=None):
+    """Coordinate grids from 1-D tensors (a 0-d one counts as one element), as
+    ``torch.meshgrid``. With ``indexing='ij'`` every output has the shape
+    (len(t0), len(t1), ...) and output i varies along dimension i; ``'xy'`` (NumPy's
+    default) swaps the first two dimensions. Without ``indexing``: 'ij', with
+    PyTorch's warning. The outputs are expanded views; gradients reach the inputs.
+    """
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    tensors = _tensor_list(tensors, "meshgrid")
+    if indexing is None:
+        warnings.warn("meshgrid: pass indexing='ij' or 'xy' (without it, 'ij' is used; "
+                      "PyTorch will require the argument)", UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    for position, t in enumerate(tensors):
+        if t.ndim > 1:
+            raise RuntimeError(f"meshgrid: expected 0-D or 1-D tensors, got shape "
+                               f"{tuple(t.shape)} at position {position}")
+        if t.dtype != tensors[0].dtype:
+            raise RuntimeError(f"meshgrid: all tensors must have the same dtype, got "
+                               f"{tensors[0].dtype} and {t.dtype} at position {position}")
+    dims = list(range(len(tensors)))  # the output dimension along which tensor i varies
+    if indexing == "xy" and len(dims) >= 2:
+        dims[0], dims[1] = 1, 0
+    shape = [0] * len(tensors)
+    for t, dim in zip(tensors, dims):
+        shape[dim] = t.numel()
+    grids = []
+    for t, dim in zip(tensors, dims):
+        along = [1] * len(tensors)
+        along[dim] = t.numel()
+        grids.append(t.reshape(along).expand(shape))
+    return tuple(grids)
 
 
 def einsum(equation, *operands):
