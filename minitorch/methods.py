@@ -435,6 +435,25 @@ class TensorMethods:
     def view_as(self, other):
         return self.view(other.shape)
 
+    def reshape_as(self, other):
+        return self.reshape(other.shape)
+
+    def type_as(self, other):
+        """This tensor in ``other``'s dtype (itself when they already agree)."""
+        return self.to(other.dtype)
+
+    def is_contiguous(self, memory_format=None):
+        """True when the values lie in memory in row-major order (a transpose or an
+        ``expand`` is not contiguous; ``view`` needs a compatible layout)."""
+        _check_memory_format(memory_format, "is_contiguous")
+        return bool(self._data.flags.c_contiguous)
+
+    def contiguous(self, memory_format=None):
+        """This tensor if it is contiguous, else a row-major copy that gradients flow
+        through, as in PyTorch: ``x.transpose(1, 2).contiguous().view(n, -1)``."""
+        _check_memory_format(memory_format, "contiguous")
+        return self if self._data.flags.c_contiguous else self.clone()
+
     def flatten(self, start_dim=0, end_dim=-1):
         """Merge dimensions ``start_dim`` to ``end_dim`` into one."""
         if self.ndim == 0:
@@ -1456,6 +1475,12 @@ _TYPE_NAMES = {"float32": "minitorch.FloatTensor", "float64": "minitorch.DoubleT
                "int8": "minitorch.CharTensor", "uint8": "minitorch.ByteTensor",
                "bool": "minitorch.BoolTensor"}
 _TYPE_BY_NAME = {name: dtypes.from_numpy_dtype(xp.dtype(d)) for d, name in _TYPE_NAMES.items()}
+
+
+def _check_memory_format(memory_format, where):
+    if memory_format is not None:
+        raise NotImplementedError(f"{where}: memory_format={memory_format!r} is not supported; "
+                                  "minitorch tensors are row-major (contiguous_format)")
 
 
 def _check_nonempty(tensor, dim, where):

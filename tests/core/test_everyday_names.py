@@ -104,3 +104,18 @@ def test_legacy_tensor_types():
         mt.LongTensor(x)
     with pytest.raises(TypeError, match="FloatTensor"):
         mt.FloatTensor([1.0], [2.0])
+
+
+def test_contiguous_type_as_reshape_as():
+    x = mt.arange(6.0).reshape(2, 3)
+    assert x.is_contiguous() and x.contiguous() is x
+    assert not x.t().is_contiguous() and not x.expand(2, 2, 3).is_contiguous()
+    y = mt.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    flat = y.t().contiguous().view(-1)  # the attention-code idiom
+    assert flat.tolist() == [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
+    (flat * mt.arange(6.0, dtype=mt.float64)).sum().backward()
+    np.testing.assert_array_equal(y.grad.numpy(), [[0.0, 2.0, 4.0], [1.0, 3.0, 5.0]])
+    with pytest.raises(NotImplementedError, match="contiguous.*memory_format"):
+        x.contiguous(memory_format="channels_last")
+    assert mt.zeros(2, dtype=mt.int64).type_as(mt.zeros(1, dtype=mt.float64)).dtype == mt.float64
+    assert mt.arange(6).reshape_as(mt.zeros(3, 2)).shape == (3, 2)
