@@ -27,6 +27,7 @@ PARALLEL = 2
 
 # Programs that need a layer class still being built on another branch.
 NEEDS_LAYERS = {
+    "prog_attention_digits.py": "needs nn.LayerNorm (branch layers)",
     "prog_cnn_digits.py": "needs nn.Conv2d, nn.BatchNorm2d, nn.MaxPool2d (branch layers)",
     "prog_embedding_bag.py": "needs nn.Embedding (branch layers)",
     "prog_rnn_digits.py": "needs nn.LSTM, nn.GRU (branch layers)",

@@ -13,18 +13,14 @@ from torch.utils.data import DataLoader, Dataset
 
 class DigitsDataset(Dataset):
     def __init__(self, images, labels, transform=None):
-        self.images = images
-        self.labels = labels
-        self.transform = transform
+        self.images, self.labels, self.transform = images, labels, transform
 
     def __len__(self):
         return len(self.labels)
 
     def __getitem__(self, idx):
         image = torch.tensor(self.images[idx], dtype=torch.float32).unsqueeze(0)
-        if self.transform:
-            image = self.transform(image)
-        return image, int(self.labels[idx])
+        return (self.transform(image) if self.transform else image), int(self.labels[idx])
 
 
 digits = load_digits()
@@ -84,8 +80,7 @@ def train(dataloader, model, loss_fn, optimizer):
         optimizer.step()
         optimizer.zero_grad()
         if batch % 10 == 0:
-            loss, current = loss.item(), (batch + 1) * len(X)
-            print(f"loss: {loss:>7f}  [{current:>5d}/{size:>5d}]")
+            print(f"loss: {loss.item():>7f}  [{(batch + 1) * len(X):>5d}/{size:>5d}]")
 
 
 def test(dataloader, model, loss_fn):
@@ -99,15 +94,13 @@ def test(dataloader, model, loss_fn):
             pred = model(X)
             test_loss += loss_fn(pred, y).item()
             correct += (pred.argmax(1) == y).type(torch.float).sum().item()
-    test_loss /= num_batches
-    correct /= size
+    test_loss, correct = test_loss / num_batches, correct / size
     print(f"Test Error: \n Accuracy: {(100*correct):>0.1f}%, Avg loss: {test_loss:>8f} \n")
     return correct, test_loss
 
 
-epochs = 8
 history = []
-for t in range(epochs):
+for t in range(8):
     print(f"Epoch {t+1}\n-------------------------------")
     train(train_dataloader, model, loss_fn, optimizer)
     history.append(test(test_dataloader, model, loss_fn))

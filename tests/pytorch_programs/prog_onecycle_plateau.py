@@ -1,6 +1,6 @@
-"""Weight initialisation and learning-rate schedules on the breast-cancer data:
-nn.init.* applied with model.apply, then StepLR, OneCycleLR and ReduceLROnPlateau,
-whose learning rates are checked against their documented formulas."""
+"""Learning-rate schedules on the breast-cancer data: OneCycleLR stepped per batch
+(checked step by step against PyTorch's documented formula) and ReduceLROnPlateau
+driven by a validation loss; both trainings must reach > 92 % test accuracy."""
 import math
 
 import torch
@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from sklearn.datasets import load_breast_cancer
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
-from torch.optim.lr_scheduler import OneCycleLR, ReduceLROnPlateau, StepLR
+from torch.optim.lr_scheduler import OneCycleLR, ReduceLROnPlateau
 
 X, y = load_breast_cancer(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=0)
@@ -20,35 +20,11 @@ y_train = torch.tensor(y_train, dtype=torch.float32).unsqueeze(1)
 y_test = torch.tensor(y_test, dtype=torch.float32).unsqueeze(1)
 
 
-def init_weights(m):
-    if isinstance(m, nn.Linear):
-        nn.init.kaiming_normal_(m.weight, mode="fan_in", nonlinearity="relu")
-        nn.init.zeros_(m.bias)
 
 
 def make_model():
-    model = nn.Sequential(nn.Linear(30, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU(),
-                          nn.Linear(32, 1))
-    model.apply(init_weights)
-    nn.init.xavier_uniform_(model[4].weight, gain=nn.init.calculate_gain("sigmoid"))
-    nn.init.constant_(model[4].bias, 0.1)
-    return model
-
-
-torch.manual_seed(0)
-model = make_model()
-w = model[0].weight
-assert w.shape == (64, 30) and torch.all(model[0].bias == 0)
-assert abs(w.std().item() - math.sqrt(2 / 30)) < 0.03          # He: std = sqrt(2 / fan_in)
-bound = 1.0 * math.sqrt(6 / (32 + 1))
-assert model[4].weight.abs().max().item() <= bound and torch.all(model[4].bias == 0.1)
-t = torch.empty(3, 5)
-nn.init.uniform_(t, a=-0.5, b=0.5)
-assert t.min() >= -0.5 and t.max() <= 0.5
-nn.init.normal_(t, mean=2.0, std=0.01)
-assert (t - 2).abs().max() < 0.1
-nn.init.ones_(t)
-assert t.sum().item() == 15
+    return nn.Sequential(nn.Linear(30, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU(),
+                         nn.Linear(32, 1))
 
 
 def accuracy(model):
@@ -74,20 +50,6 @@ def train_epoch(model, optimizer, scheduler=None, batch_size=64, lr_log=None):
         total += loss.item() * len(idx)
     return total / len(X_train)
 
-
-# StepLR: lr = 0.1 * 0.5 ** (epoch // 3), stepped once per epoch.
-optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
-scheduler = StepLR(optimizer, step_size=3, gamma=0.5)
-lrs = []
-for epoch in range(9):
-    lrs.append(scheduler.get_last_lr()[0])
-    train_epoch(model, optimizer)
-    scheduler.step()
-print("StepLR:", lrs)
-assert all(math.isclose(lr, 0.1 * 0.5 ** (e // 3)) for e, lr in enumerate(lrs))
-assert math.isclose(optimizer.param_groups[0]["lr"], 0.1 * 0.5 ** 3)
-print("accuracy after StepLR:", accuracy(model))
-assert accuracy(model) > 0.92
 
 # OneCycleLR: stepped once per batch, warms up to max_lr then anneals (cosine).
 torch.manual_seed(1)
