@@ -124,6 +124,12 @@ CASES = {
                (lambda x: x.expand(2, 3, 4) ** 2, [((3, 1), "any")])],
     "Cat": [(lambda a, b: mt.cat([a, b], 0) ** 2, [((2, 3), "any"), ((4, 3), "any")]),
             (lambda a, b: mt.cat([a, b, a], -1) ** 2, [((2, 3), "any"), ((2, 1), "any")])],
+    "Diagonal": [(lambda x: x.diagonal() ** 2, [((3, 4), "any")]),
+                 (lambda x: x.diagonal(1, 2, 0) ** 2, [((2, 3, 4), "any")]),
+                 (lambda x: x.diagonal(-1) * x.diagonal(-1), [((4, 3), "any")])],
+    "DiagonalScatter": [(lambda v: mt.diag(v, 1) ** 2, [((3,), "any")]),
+                        (lambda v: ops.DiagonalScatter.apply(v, (0, 1, 2), (2, 3, 4)) ** 2,
+                         [((2, 3), "any")])],
     "GetItem": [(lambda x: x[1:, ::2] ** 2, [((3, 4), "any")]),
                 (lambda x: x[INDEX] ** 2, [((3, 4), "any")]),
                 (lambda x: x[x > 0] ** 2, [((3, 4), "nonzero")]),
@@ -140,6 +146,9 @@ CASES = {
     "MatMul": [(lambda a, b: a @ b, [(sa, "any"), (sb, "any")])
                for sa, sb in [((3, 4), (4, 2)), ((2, 3, 4), (4, 5)), ((4,), (4, 3)),
                               ((2, 1, 3, 4), (3, 4, 2))]],
+    "Solve": [(lambda a, b: mt.linalg.solve(a + 3 * mt.eye(3, dtype=mt.float64), b),
+               [(sa, "any"), (sb, "any")])
+              for sa, sb in [((3, 3), (3, 2)), ((2, 3, 3), (3,)), ((3, 3), (2, 3, 1))]],
     "Linear": [(lambda x, w, b: ops.linear(x, w, b) ** 2, [(sx, "any"), ((3, 4), "any"),
                                                           ((3,), "any")])
                for sx in [(5, 4), (2, 5, 4), (4,)]],
