@@ -113,7 +113,8 @@ def load_split(config: RunConfig) -> datasets.Split:
 
 
 def build_model(config: RunConfig, split: datasets.Split) -> mt.nn.Module:
-    options = {key: getattr(config, key) for key in models.OPTIONS[config.model]}
+    mlp = config.model == "mlp"  # the other models keep their own defaults
+    options = {key: getattr(config, key) for key in models.OPTIONS["mlp"]} if mlp else {}
     return models.build(config.model, split.n_features, split.n_outputs, **options)
 
 

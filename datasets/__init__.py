@@ -4,6 +4,7 @@
     split = datasets.load("moons", n_samples=500, noise=0.2, seed=0)
     split.X_train, split.y_train, split.X_test, split.y_test   # mt.Tensor
     datasets.available()                                        # {name: description}
+    datasets.load("digits", as_images=True).X_train.shape       # (1437, 1, 8, 8)
 
 Everything here is local: the generated sets are drawn by scikit-learn's
 ``make_*`` functions and the bundled ones ship inside scikit-learn, so nothing
@@ -23,7 +24,9 @@ How a split is made (the same ``seed`` always gives the same split):
    ``Split.inverse_transform_y`` maps predictions back to original units.
 
 Classification targets are int64 class indices of shape (N,); regression
-targets are float32 of shape (N, n_outputs), always 2-D.
+targets are float32 of shape (N, n_outputs), always 2-D. Image data sets (digits)
+also come as images (N, C, H, W) with ``as_images=True``: the same standardised
+values, each row reshaped to ``SPECS[name].image_shape``.
 """
 from __future__ import annotations
 
@@ -129,13 +132,15 @@ class DatasetSpec:
 
     ``params`` are the data-set parameters ``load`` accepts, with their defaults.
     ``train`` holds per-data-set training defaults used by train.py (anything
-    not given there falls back to train.py's global defaults).
+    not given there falls back to train.py's global defaults). ``image_shape``
+    (C, H, W) is set for data sets whose rows are images.
     """
     loader: Callable
     task: str
     description: str
     params: dict = field(default_factory=dict)
     train: dict = field(default_factory=dict)
+    image_shape: tuple | None = None
 
 
 SPECS: dict[str, DatasetSpec] = {
@@ -191,7 +196,7 @@ SPECS: dict[str, DatasetSpec] = {
     "digits": DatasetSpec(
         _bundled(skd.load_digits), "classification",
         "8x8 images of handwritten digits (1797 x 64, 10 classes)",
-        {"n_class": 10}, {"epochs": 30, "lr": 0.003, "batch_size": 32}),
+        {"n_class": 10}, {"epochs": 30, "lr": 0.003, "batch_size": 32}, image_shape=(1, 8, 8)),
     "diabetes": DatasetSpec(
         _bundled(skd.load_diabetes), "regression",
         "diabetes progression after one year (442 x 10, 1 output)",
@@ -233,10 +238,11 @@ class Split:
     x_std: np.ndarray
     y_mean: np.ndarray | None = None   # target scaler (regression), fit on the training part
     y_std: np.ndarray | None = None
+    image_shape: tuple | None = None   # (C, H, W) when X_* hold images (as_images=True)
 
     @property
     def n_features(self) -> int:
-        return self.X_train.shape[1]
+        return math.prod(self.X_train.shape[1:])
 
     def inverse_transform_y(self, y: np.ndarray) -> np.ndarray:
         """Map standardised regression targets or predictions back to original units."""
@@ -358,15 +364,22 @@ def _check_splittable(name: str, y: np.ndarray, test_size: float, stratified: bo
                          "parts (use more samples or move test_size toward 0.5)")
 
 
-def load(name: str, test_size: float = 0.2, seed: int = 0, **params) -> Split:
+def load(name: str, test_size: float = 0.2, seed: int = 0, as_images: bool = False,
+         **params) -> Split:
     """Load data set ``name`` as a standardised, (stratified) train/test ``Split``.
 
     ``test_size`` is a real number strictly between 0 and 1, ``seed`` an integer in
     [0, MAX_SEED]; ``params`` are the data set's own parameters (see
-    ``SPECS[name].params``). A bad value, an unknown name or parameter, or a data set
-    too small to split raises ValueError naming the problem and the valid choices.
+    ``SPECS[name].params``). With ``as_images`` the features of an image data set
+    (digits) come as (N, C, H, W) instead of (N, C * H * W). A bad value, an unknown
+    name or parameter, or a data set too small to split raises ValueError naming the
+    problem and the valid choices.
     """
     spec = _spec(name)
+    if as_images and spec.image_shape is None:
+        with_images = [n for n, s in SPECS.items() if s.image_shape is not None]
+        raise ValueError(f"data set {name!r} has no image form (as_images=True); data sets "
+                         f"of images: {', '.join(with_images)}")
     test_size, seed = _check_test_size(test_size), _check_seed(seed)
     X, y, feature_names, target_names = _raw(name, seed, params)
     index = np.arange(len(X))
@@ -388,6 +401,8 @@ def load(name: str, test_size: float = 0.2, seed: int = 0, **params) -> Split:
         n_classes = None
         y_mean, y_std = _scaler(y[train_index])
         targets, n_outputs = ((y - y_mean) / y_std).astype(np.float32), y.shape[1]
+    if as_images:
+        X_std = X_std.reshape((len(X_std),) + spec.image_shape)
     tensor = lambda a: mt.from_numpy(np.ascontiguousarray(a))   # noqa: E731
     return Split(
         name=name, task=spec.task,
@@ -397,4 +412,5 @@ def load(name: str, test_size: float = 0.2, seed: int = 0, **params) -> Split:
         feature_names=feature_names, target_names=target_names,
         params=_check_params(name, spec, params), seed=seed, test_size=test_size,
         train_index=train_index, test_index=test_index,
-        x_mean=x_mean, x_std=x_std, y_mean=y_mean, y_std=y_std)
+        x_mean=x_mean, x_std=x_std, y_mean=y_mean, y_std=y_std,
+        image_shape=spec.image_shape if as_images else None)

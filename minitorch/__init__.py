@@ -4,12 +4,14 @@
 """
 from .tensor import Size, Tensor  # noqa: I001  (the layers in order, bottom first)
 from . import autograd, ops
-from .methods import cat, einsum, matmul, stack, where
+from .methods import cat, einsum, matmul, meshgrid, stack, where
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,
                        is_tensor, linspace, ones, ones_like, rand, rand_like, randint,
                        randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from .device import device
+from .legacy import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
+                     HalfTensor, IntTensor, LongTensor, ShortTensor)
 from .dtypes import (bool_ as bool, cdouble, cfloat, complex64, complex128, double, dtype,  # noqa: A004
                      float, float16, float32, float64, get_default_dtype, half, int, int8,
                      int16, int32, int64, layout, long, set_default_dtype, short, strided,
@@ -92,6 +94,9 @@ flipud = Tensor.flipud
 roll = Tensor.roll
 tril = Tensor.tril
 triu = Tensor.triu
+diagonal = Tensor.diagonal
+diag = Tensor.diag
+trace = Tensor.trace
 index_select = Tensor.index_select
 masked_fill = Tensor.masked_fill
 cumsum = Tensor.cumsum
@@ -109,6 +114,16 @@ count_nonzero = Tensor.count_nonzero
 any = Tensor.any  # noqa: A001
 all = Tensor.all  # noqa: A001
 equal = Tensor.equal
+eq = Tensor.eq
+ne = Tensor.ne
+lt = Tensor.lt
+le = Tensor.le
+gt = Tensor.gt
+ge = Tensor.ge
+logical_and = Tensor.logical_and
+logical_or = Tensor.logical_or
+logical_xor = Tensor.logical_xor
+logical_not = Tensor.logical_not
 isclose = Tensor.isclose
 isnan = Tensor.isnan
 isinf = Tensor.isinf

@@ -1,4 +1,5 @@
-"""``mt.linalg``: vector and matrix norms under PyTorch's names, and ``cdist``.
+"""``mt.linalg``: vector and matrix norms under PyTorch's names, ``cdist``, and
+linear systems (``solve``, ``inv``).
 
 Norms are compositions of differentiable operations. Where a norm's formula has
 a kink or a zero denominator, the gradient is PyTorch's subgradient rather than
@@ -10,7 +11,10 @@ norm and a NaN gradient.
 import math
 
 from .backend import xp
-from .tensor import Tensor, _check_dims, _dims
+from .ops import LinAlgError, Solve
+from .tensor import Tensor, _check_dims, _dims, _make_tensor
+
+__all__ = ["LinAlgError", "cdist", "inv", "matrix_norm", "norm", "solve", "vector_norm"]
 
 inf = math.inf
 
@@ -179,3 +183,43 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
         raise RuntimeError(f"{where}: the batch dimensions of x1 {tuple(x1.shape)} and x2 "
                            f"{tuple(x2.shape)} do not broadcast") from None
     return vector_norm(x1.unsqueeze(-2) - x2.unsqueeze(-3), float(p), -1)
+
+
+def solve(A, B, *, left=True, out=None):  # noqa: N803  (PyTorch's names)
+    """The solution X of ``A @ X = B`` (``left=False``: of ``X @ A = B``), as
+    ``torch.linalg.solve``; differentiable in A and B.
+
+    A: (*, n, n) floating; B: (*, n, k), or a batch of vectors (*, n) when B is 1-D
+    or has the shape ``A.shape[:-1]``; batch dimensions broadcast. A and B must
+    have the same dtype. A singular A raises ``LinAlgError`` (a RuntimeError).
+    """
+    where = "linalg.solve"
+    if out is not None:
+        raise NotImplementedError(f"{where}: out= is not supported; use the returned tensor")
+    for x in (A, B):
+        _floating_input(x, None, where)
+    if A.dtype != B.dtype:
+        raise RuntimeError(f"{where}: expected A and B to have the same dtype, got {A.dtype} "
+                           f"and {B.dtype}")
+    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"{where}: A must be a batch of square matrices, got shape "
+                           f"{tuple(A.shape)}")
+    vector = B.ndim == 1 or (B.ndim == A.ndim - 1 and B.shape == A.shape[:-1])
+    axis = -1 if left else -2  # a vector is a column (left) or a row (right)
+    if vector:
+        B = B.unsqueeze(axis)
+    X = Solve.apply(A, B) if left else Solve.apply(A.mT, B.mT).mT  # X A = B: A^T X^T = B^T
+    return X.squeeze(axis) if vector else X
+
+
+def inv(A, *, out=None):  # noqa: N803
+    """The inverse of each square matrix in A (*, n, n), as ``torch.linalg.inv``:
+    ``solve(A, I)``, so its gradient is the solver's. A singular matrix raises
+    ``LinAlgError``."""
+    if out is not None:
+        raise NotImplementedError("linalg.inv: out= is not supported; use the returned tensor")
+    A = _floating_input(A, None, "linalg.inv")
+    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"linalg.inv: A must be a batch of square matrices, got shape "
+                           f"{tuple(A.shape)}")
+    return Solve.apply(A, _make_tensor(xp.eye(A.shape[-1], dtype=A._data.dtype)))

@@ -60,10 +60,13 @@ class TensorMethods:
         return self
 
     def type(self, dtype=None, non_blocking=False):
-        """``t.type(mt.float32)`` converts like ``to``; ``t.type()`` names the type as
-        PyTorch does (``'minitorch.FloatTensor'``)."""
+        """``t.type(mt.float32)`` (or a legacy type, ``t.type(mt.LongTensor)``) converts
+        like ``to``; ``t.type()`` names the type as PyTorch does
+        (``'minitorch.FloatTensor'``)."""
         if dtype is None:
             return _TYPE_NAMES.get(self._data.dtype.name, "minitorch.Tensor")
+        if isinstance(dtype, type) and isinstance(getattr(dtype, "dtype", None), dtypes.dtype):
+            dtype = dtype.dtype  # mt.LongTensor and the other legacy types
         if isinstance(dtype, str):
             dtype = _TYPE_BY_NAME.get(dtype.replace("torch.", "minitorch."), dtype)
         return self.to(dtype)
@@ -224,8 +227,43 @@ class TensorMethods:
 
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
+    def __format__(self, spec):
+        """``f"{loss:.4f}"``: a 0-d tensor formats as its Python number, as in PyTorch;
+        other tensors accept only the empty spec (their ``str``)."""
+        if self.ndim == 0:
+            return format(self.item(), spec)
+        return object.__format__(self, spec)
+
     def eq(self, other):
         return self == other
+
+    def ne(self, other):
+        return self != other
+
+    def lt(self, other):
+        return self < other
+
+    def le(self, other):
+        return self <= other
+
+    def gt(self, other):
+        return self > other
+
+    def ge(self, other):
+        return self >= other
+
+    def logical_and(self, other):
+        """Elementwise ``self and other`` as bool (any nonzero value counts as True)."""
+        return self._compare(other, xp.logical_and)
+
+    def logical_or(self, other):
+        return self._compare(other, xp.logical_or)
+
+    def logical_xor(self, other):
+        return self._compare(other, xp.logical_xor)
+
+    def logical_not(self):
+        return _make_tensor(xp.logical_not(self._data))
 
     def isnan(self):
         return _make_tensor(xp.isnan(self._data))
@@ -397,6 +435,25 @@ class TensorMethods:
 
     def view_as(self, other):
         return self.view(other.shape)
+
+    def reshape_as(self, other):
+        return self.reshape(other.shape)
+
+    def type_as(self, other):
+        """This tensor in ``other``'s dtype (itself when they already agree)."""
+        return self.to(other.dtype)
+
+    def is_contiguous(self, memory_format=None):
+        """True when the values lie in memory in row-major order (a transpose or an
+        ``expand`` is not contiguous; ``view`` needs a compatible layout)."""
+        _check_memory_format(memory_format, "is_contiguous")
+        return bool(self._data.flags.c_contiguous)
+
+    def contiguous(self, memory_format=None):
+        """This tensor if it is contiguous, else a row-major copy that gradients flow
+        through, as in PyTorch: ``x.transpose(1, 2).contiguous().view(n, -1)``."""
+        _check_memory_format(memory_format, "contiguous")
+        return self if self._data.flags.c_contiguous else self.clone()
 
     def flatten(self, start_dim=0, end_dim=-1):
         """Merge dimensions ``start_dim`` to ``end_dim`` into one."""
@@ -924,6 +981,36 @@ class TensorMethods:
         """The upper triangle of the last two dimensions (zeros below ``diagonal``)."""
         return self.where(~_triangle(self, diagonal - 1, "triu"), 0)
 
+    def diagonal(self, offset=0, dim1=0, dim2=1):
+        """The diagonal ``offset`` (above the main one when > 0, below when < 0) of the
+        planes (``dim1``, ``dim2``): those two dimensions removed and the diagonal
+        appended as the last one; a view, as in PyTorch. IndexError for a dimension
+        out of range, RuntimeError when ``dim1`` and ``dim2`` are the same."""
+        _check_dims((dim1, dim2), self.ndim, "diagonal", tuple(self.shape))
+        first, second = dim1 % self.ndim, dim2 % self.ndim
+        if first == second:
+            raise RuntimeError(f"diagonal: dim1 and dim2 must be different dimensions, got "
+                               f"{dim1} and {dim2} (tensor of shape {tuple(self.shape)})")
+        return ops.Diagonal.apply(self, offset, first, second)
+
+    def diag(self, diagonal=0):
+        """``torch.diag``: a vector (n,) gives the square matrix (n + |diagonal|) with it
+        on the diagonal ``diagonal`` and zeros elsewhere; a matrix gives a copy of its
+        diagonal ``diagonal`` as a vector."""
+        if self.ndim == 1:
+            size = self.shape[0] + abs(diagonal)
+            return ops.DiagonalScatter.apply(self, (diagonal, 0, 1), (size, size))
+        if self.ndim == 2:
+            return self.diagonal(diagonal).clone()
+        raise RuntimeError(f"diag: expected a 1-D or 2-D tensor, got shape {tuple(self.shape)}")
+
+    def trace(self):
+        """The sum of the main diagonal of a matrix (2-D only, as ``torch.trace``)."""
+        if self.ndim != 2:
+            raise RuntimeError(f"trace: expected a matrix (2-D), got a tensor of shape "
+                               f"{tuple(self.shape)}")
+        return self.diagonal().sum()
+
     def index_select(self, dim, index):
         """The entries at the integer ``index`` (1-D) along ``dim``; repeated indices get
         summed gradients."""
@@ -1162,6 +1249,43 @@ def stack(tensors, dim=0):
     return cat([t.unsqueeze(dim) for t in tensors], dim)
 
 
+def meshgrid(*tensors, indexing=None):
+    """Coordinate grids from 1-D tensors (a 0-d one counts as one element), as
+    ``torch.meshgrid``. With ``indexing='ij'`` every output has the shape
+    (len(t0), len(t1), ...) and output i varies along dimension i; ``'xy'`` (NumPy's
+    default) swaps the first two dimensions. Without ``indexing``: 'ij', with
+    PyTorch's warning. The outputs are expanded views; gradients reach the inputs.
+    """
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    tensors = _tensor_list(tensors, "meshgrid")
+    if indexing is None:
+        warnings.warn("meshgrid: pass indexing='ij' or 'xy' (without it, 'ij' is used; "
+                      "PyTorch will require the argument)", UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    for position, t in enumerate(tensors):
+        if t.ndim > 1:
+            raise RuntimeError(f"meshgrid: expected 0-D or 1-D tensors, got shape "
+                               f"{tuple(t.shape)} at position {position}")
+        if t.dtype != tensors[0].dtype:
+            raise RuntimeError(f"meshgrid: all tensors must have the same dtype, got "
+                               f"{tensors[0].dtype} and {t.dtype} at position {position}")
+    dims = list(range(len(tensors)))  # the output dimension along which tensor i varies
+    if indexing == "xy" and len(dims) >= 2:
+        dims[0], dims[1] = 1, 0
+    shape = [0] * len(tensors)
+    for t, dim in zip(tensors, dims):
+        shape[dim] = t.numel()
+    grids = []
+    for t, dim in zip(tensors, dims):
+        along = [1] * len(tensors)
+        along[dim] = t.numel()
+        grids.append(t.reshape(along).expand(shape))
+    return tuple(grids)
+
+
 def einsum(equation, *operands):
     """Einstein summation over the letters of ``equation`` (NumPy's and PyTorch's
     notation): ``einsum('ij,jk->ik', a, b)`` is ``a @ b``, ``'ii->i'`` a diagonal,
@@ -1353,6 +1477,12 @@ _TYPE_NAMES = {"float32": "minitorch.FloatTensor", "float64": "minitorch.DoubleT
                "int8": "minitorch.CharTensor", "uint8": "minitorch.ByteTensor",
                "bool": "minitorch.BoolTensor"}
 _TYPE_BY_NAME = {name: dtypes.from_numpy_dtype(xp.dtype(d)) for d, name in _TYPE_NAMES.items()}
+
+
+def _check_memory_format(memory_format, where):
+    if memory_format is not None:
+        raise NotImplementedError(f"{where}: memory_format={memory_format!r} is not supported; "
+                                  "minitorch tensors are row-major (contiguous_format)")
 
 
 def _check_nonempty(tensor, dim, where):

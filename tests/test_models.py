@@ -9,7 +9,7 @@ import models
 
 
 def test_available():
-    assert set(models.available()) == {"mlp", "logistic", "linear"}
+    assert set(models.available()) == {"mlp", "logistic", "linear", "cnn"}
     assert all(isinstance(d, str) and d for d in models.available().values())
 
 

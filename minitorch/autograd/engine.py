@@ -35,11 +35,12 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
     as_value = _as_tensor if create_graph else _as_array
     captured = None if capture is None else [None] * len(set(capture.values()))
     buffers = {}
+    handed = set()  # ids of the gradients given to leaves: a leaf must own its .grad
     for root, grad in zip(roots, root_grads):
         grad = as_value(grad)
         node = root.grad_fn
         if node is None:  # a leaf: its gradient is the seed itself
-            _deliver_to_leaf(root, grad, grad, create_graph, capture, captured)
+            _deliver_to_leaf(root, grad, grad, create_graph, capture, captured, handed)
         else:
             previous = buffers.get(node)
             buffers[node] = grad if previous is None else _add(previous, grad)
@@ -65,7 +66,10 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                 captured[slot] = grad if captured[slot] is None else _add(captured[slot], grad)
             fn = node.fn
             on_arrays = node.as_arrays = fn.rule_on_arrays and not create_graph
-            if on_arrays or create_graph:
+            if on_arrays:
+                grads = fn.backward(node, grad)
+                node.as_arrays = False  # (saved_tensors are Tensors again for anyone else)
+            elif create_graph:
                 grads = fn.backward(node, grad)
             else:  # a user's Function: its rule takes Tensors
                 grads = fn.backward(node, _make_tensor(grad))
@@ -97,12 +101,14 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
                         input_grad = _sum_to_shape(input_grad, data.shape, node)
                     if (edge._grad is None and capture is None and not create_graph
                             and input_grad is not grad and input_grad.base is None
-                            and input_grad.dtype == data.dtype and edge._hooks is None):
+                            and input_grad.dtype == data.dtype and edge._hooks is None
+                            and id(input_grad) not in handed):
+                        handed.add(id(input_grad))
                         edge._grad = _make_tensor(input_grad)  # the usual case, made short
                         # (shape and dtype are checked just above: no need for the setter)
                     else:
                         _deliver_to_leaf(edge, input_grad, grad, create_graph, capture,
-                                         captured)
+                                         captured, handed)
     finally:
         grad_state.enabled = previous_mode
     if captured is not None:  # results the caller owns: never views or shared memory
@@ -233,8 +239,13 @@ def _unbroadcast_axes(grad_shape, shape):
     return leading, kept
 
 
-def _deliver_to_leaf(leaf, grad, node_grad, create_graph, capture, captured):
-    """Add ``grad`` to ``leaf.grad`` (or to its capture slot for ``autograd.grad``)."""
+def _deliver_to_leaf(leaf, grad, node_grad, create_graph, capture, captured, handed):
+    """Add ``grad`` to ``leaf.grad`` (or to its capture slot for ``autograd.grad``).
+
+    A leaf's first gradient becomes its ``.grad`` without a copy only when nothing
+    else holds that array: not the node's own incoming gradient (``Add`` passes it
+    through), not a view, and not an array already given to another leaf
+    (``handed``: a rule may return one array for two inputs)."""
     if leaf._hooks:
         grad = _run_hooks(leaf._hooks, grad, create_graph, leaf)
     if capture is not None:
@@ -246,14 +257,17 @@ def _deliver_to_leaf(leaf, grad, node_grad, create_graph, capture, captured):
         grad = grad.to(leaf._data.dtype) if create_graph else grad.astype(leaf._data.dtype)
     current = leaf.grad
     if create_graph:
-        if current is None and (grad is node_grad or grad._data.base is not None):
+        if current is None and (grad is node_grad or grad._data.base is not None
+                                or id(grad) in handed):
             grad = grad.clone()  # the same rule as below, but recorded
+        handed.add(id(grad))
         leaf.grad = grad if current is None else current + grad
     elif current is None:
         # The leaf must own its gradient: a pass-through (``Add`` gives the same
         # array to both inputs) or a view would share another tensor's memory.
-        if grad is node_grad or grad.base is not None:
+        if grad is node_grad or grad.base is not None or id(grad) in handed:
             grad = grad.copy()
+        handed.add(id(grad))
         leaf.grad = _make_tensor(grad)
     elif current.requires_grad:
         leaf.grad = current + _make_tensor(grad)

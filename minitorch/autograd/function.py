@@ -61,7 +61,7 @@ class Node:
 
     # Defaults shared by every node until one sets its own (saves work per operation).
     saved = ()
-    saved_versions = []
+    saved_versions = ()
     freed = False
     as_arrays = False
     hooks = None
@@ -70,7 +70,7 @@ class Node:
         """Keep tensors (or None) for ``backward``; in-place changes to them are caught."""
         if self.recording:
             self.saved = tensors
-            self.saved_versions = [None if t is None else t._counter[0] for t in tensors]
+            self.saved_versions = tuple([None if t is None else t._counter[0] for t in tensors])
 
     @property
     def saved_tensors(self):
@@ -79,7 +79,7 @@ class Node:
         if self.freed:
             raise freed_graph_error(self)
         saved = self.saved
-        if [None if t is None else t._counter[0] for t in saved] != self.saved_versions:
+        if tuple([None if t is None else t._counter[0] for t in saved]) != self.saved_versions:
             self._raise_modified()
         if self.as_arrays:
             return [None if t is None else t._data for t in saved]
@@ -239,5 +239,10 @@ def _raise_named(cls, args, error):
     if message.startswith(name + ":"):
         raise error
     shapes = ", ".join(str(tuple(a._data.shape)) for a in args if isinstance(a, Tensor))
-    kind = next(k for k in (IndexError, ValueError, TypeError) if isinstance(error, k))
-    raise kind(f"{name}: {message} (input shapes {shapes})") from error
+    named = f"{name}: {message} (input shapes {shapes})"
+    try:  # the same type (a subclass such as NumPy's AxisError stays itself)
+        renamed = type(error)(named)
+    except Exception:  # noqa: BLE001  (a constructor that takes other arguments)
+        kind = next(k for k in (IndexError, ValueError, TypeError) if isinstance(error, k))
+        renamed = kind(named)
+    raise renamed from error

@@ -14,7 +14,8 @@ from ..methods import where
 
 from .. import linalg, ops
 from ..backend import xp
-from ..tensor import Tensor
+from ..ops.pooling import max_pool_indices
+from ..tensor import Tensor, bump_version
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -649,3 +650,657 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="me
         coef *= weight_array[indices].astype(scores.dtype)[:, None]
     loss = (hinge * from_numpy(coef)).sum(1) / scores.shape[1]
     return _unbatch(_reduce(loss, reduction), input, reduction)
+
+
+# --- convolution ----------------------------------------------------------------
+
+def _ints(value, n, name, where, minimum=1):
+    """``value`` (an int, or a sequence of ``n`` ints) as a tuple of ``n`` ints >= ``minimum``."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        values = (value,) * n
+    elif (isinstance(value, (tuple, list)) and len(value) == n
+          and all(isinstance(v, int) and not isinstance(v, bool) for v in value)):
+        values = tuple(value)
+    else:
+        raise ValueError(f"{where}: {name} must be an int or a tuple of {n} ints, got {value!r}")
+    if any(v < minimum for v in values):
+        raise ValueError(f"{where}: {name} must be at least {minimum}, got {value!r}")
+    return values
+
+
+def _image(input, spatial, where, channels=None, layer=None):
+    """``input`` as a batch of 2-D images (N, C, H, W) and whether it had no batch dimension.
+
+    ``spatial`` is 1 (input (N, C, L) or (C, L), made (N, C, 1, L)) or 2. ``channels``,
+    when known, is the number of channels the operation needs. Errors name ``layer``
+    (e.g. ``Conv2d(1, 16, kernel_size=(3, 3), ...)``) or else the function ``where``.
+    """
+    who = layer or where
+    _check_tensor(who, "input", input)
+    c = "C" if channels is None else channels
+    expected = f"(N, {c}, L) or ({c}, L)" if spatial == 1 else f"(N, {c}, H, W) or ({c}, H, W)"
+    if input.ndim not in (spatial + 1, spatial + 2) or (
+            channels is not None and input.shape[-spatial - 1] != channels):
+        raise ValueError(f"{who}: expected input of shape {expected}, got "
+                         f"{tuple(input.shape)}")
+    _check_float(who, "input", input)
+    unbatched = input.ndim == spatial + 1
+    if unbatched:
+        input = input.unsqueeze(0)
+    if spatial == 1:
+        input = input.unsqueeze(2)
+    return input, unbatched
+
+
+def _unimage(out, spatial, unbatched):
+    """Undo ``_image``: drop the row axis of 1-D data and the batch axis of unbatched data."""
+    if spatial == 1:
+        out = out.squeeze(2)
+    return out.squeeze(0) if unbatched else out
+
+
+def _as_2d(values, spatial, neutral):
+    """Per-axis settings of a 1-D operation as (rows, columns) of a 2-D one."""
+    return values if spatial == 2 else (neutral,) + values
+
+
+def _conv_padding(padding, kernel, dilation, stride, spatial, where):
+    """((top, bottom), (left, right)) for ``padding`` = an int, a tuple, 'valid' or 'same'."""
+    if padding == "valid":
+        return ((0, 0),) * spatial
+    if padding == "same":
+        if any(s != 1 for s in stride):
+            raise ValueError(f"{where}: padding='same' is not supported for strided "
+                             f"convolutions (stride {stride})")
+        total = [d * (k - 1) for k, d in zip(kernel, dilation)]
+        return tuple((t // 2, t - t // 2) for t in total)
+    if isinstance(padding, str):
+        raise ValueError(f"{where}: padding must be 'same', 'valid', an int or a tuple of "
+                         f"{spatial} ints, got {padding!r}")
+    return tuple((p, p) for p in _ints(padding, spatial, "padding", where, minimum=0))
+
+
+def _check_conv_weight(weight, bias, spatial, groups, where, transposed=False):
+    _check_tensor(where, "weight", weight)
+    if weight.ndim != spatial + 2:
+        layout = "(in, out / groups" if transposed else "(out, in / groups"
+        kernel = "k)" if spatial == 1 else "kh, kw)"
+        raise ValueError(f"{where}: weight must have shape {layout}, {kernel}, got "
+                         f"{tuple(weight.shape)}")
+    if not isinstance(groups, int) or isinstance(groups, bool) or groups < 1:
+        raise ValueError(f"{where}: groups must be a positive int, got {groups!r}")
+    if weight.shape[0] % groups:
+        raise ValueError(f"{where}: the weight's first dimension ({weight.shape[0]}) must be "
+                         f"divisible by groups={groups}")
+    out_channels = weight.shape[1] * groups if transposed else weight.shape[0]
+    if bias is not None:
+        _check_tensor(where, "bias", bias)
+        if tuple(bias.shape) != (out_channels,):
+            raise ValueError(f"{where}: bias must have shape ({out_channels},) (one per output "
+                             f"channel), got {tuple(bias.shape)}")
+    return out_channels
+
+
+def _check_same_dtype(where, input, weight, bias):
+    for what, t in (("weight", weight), ("bias", bias)):
+        if t is not None and t.dtype != input.dtype:
+            raise TypeError(f"{where}: input ({input.dtype}) and {what} ({t.dtype}) must have "
+                            "the same dtype; convert one with .to(dtype)")
+
+
+def _window(image, kernel, stride, dilation, padding, groups, where):
+    window = ops.Window(tuple(image.shape), tuple(kernel), tuple(stride), tuple(dilation),
+                        tuple(padding), groups)
+    if any(size < 1 for size in window.out_size) or any(
+            p < s for p, s in zip(window.padded, window.span)):
+        raise ValueError(
+            f"{where}: the kernel {tuple(kernel)} with dilation {tuple(dilation)} spans "
+            f"{window.span}, more than the padded input {window.padded} (input of shape "
+            f"{tuple(image.shape)}, padding {tuple(padding)})")
+    return window
+
+
+def _conv(input, weight, bias, stride, padding, dilation, groups, spatial, where, layer=None):
+    """Convolution as im2col and one matrix product (see ``ops.convolution``)."""
+    _check_conv_weight(weight, bias, spatial, groups, where)
+    x, unbatched = _image(input, spatial, where, weight.shape[1] * groups, layer)
+    _check_same_dtype(where, x, weight, bias)
+    kernel = _as_2d(tuple(weight.shape[2:]), spatial, 1)
+    stride = _as_2d(_ints(stride, spatial, "stride", where), spatial, 1)
+    dilation = _as_2d(_ints(dilation, spatial, "dilation", where), spatial, 1)
+    padding = _as_2d(_conv_padding(padding, kernel[-spatial:], dilation[-spatial:],
+                                   stride[-spatial:], spatial, where), spatial, (0, 0))
+    window = _window(x, kernel, stride, dilation, padding, groups, layer or where)
+    kernel_2d = weight.unsqueeze(2) if spatial == 1 else weight  # (C_out, C_in / G, 1, k)
+    out = ops.Convolution.apply(x, kernel_2d, bias, window)
+    return _unimage(out, spatial, unbatched)
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D convolution (cross-correlation, as in PyTorch): input (N, C_in, L) or (C_in, L),
+    weight (C_out, C_in / groups, k), bias (C_out,) -> (N, C_out, L_out) with
+    L_out = (L + 2 padding - dilation (k - 1) - 1) // stride + 1. ``padding`` may be
+    'valid' (0) or 'same' (output as long as the input; stride 1 only)."""
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D convolution (cross-correlation, as in PyTorch): input (N, C_in, H, W) or
+    (C_in, H, W), weight (C_out, C_in / groups, kh, kw), bias (C_out,) ->
+    (N, C_out, H_out, W_out), H_out = (H + 2 padding - dilation (kh - 1) - 1) // stride + 1.
+
+    ``stride``, ``padding``, ``dilation``: an int or a pair; ``padding`` may also be
+    'valid' (0) or 'same' (output of the input's size, stride 1 only; an odd total
+    padding puts the extra row/column at the bottom/right, as PyTorch does).
+    ``groups`` splits the channels into groups convolved separately. Computed as
+    im2col (strided windows) and one matrix product; raises ValueError naming the
+    shapes when input, weight and bias do not fit.
+    """
+    return _conv(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
+
+
+def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation,
+                    spatial, where, layer=None):
+    """The transposed convolution: the gradient of a convolution with respect to its input,
+    computed as one matrix product and ``Col2Im``."""
+    out_channels = _check_conv_weight(weight, bias, spatial, groups, where, transposed=True)
+    x, unbatched = _image(input, spatial, where, weight.shape[0], layer)
+    _check_same_dtype(where, x, weight, bias)
+    kernel = _as_2d(tuple(weight.shape[2:]), spatial, 1)
+    stride = _as_2d(_ints(stride, spatial, "stride", where), spatial, 1)
+    dilation = _as_2d(_ints(dilation, spatial, "dilation", where), spatial, 1)
+    pads = _as_2d(_ints(padding, spatial, "padding", where, minimum=0), spatial, 0)
+    extra = _as_2d(_ints(output_padding, spatial, "output_padding", where, minimum=0),
+                   spatial, 0)
+    if any(e >= s and e >= d for e, s, d in zip(extra, stride, dilation)):
+        raise ValueError(f"{where}: output_padding {extra[-spatial:]} must be smaller than "
+                         f"either stride {stride[-spatial:]} or dilation {dilation[-spatial:]}")
+    n, _, h, w = x.shape
+    full = [(i - 1) * s + d * (k - 1) + 1 for i, s, d, k in zip((h, w), stride, dilation, kernel)]
+    if any(f - 2 * p + e < 1 for f, p, e in zip(full, pads, extra)):
+        size = tuple(f - 2 * p + e for f, p, e in zip(full, pads, extra))
+        raise ValueError(f"{where}: input of shape {tuple(input.shape)} gives a non-positive "
+                         f"output size {size[-spatial:]}")
+    # every window of the unpadded output, then padding cropped and output_padding added
+    window = ops.Window((n, out_channels, *full), kernel, stride, dilation, ((0, 0), (0, 0)),
+                        groups)
+    rows = x.reshape(n, groups, -1, h * w).permute(1, 0, 3, 2).reshape(groups, n * h * w, -1)
+    # weight (C_in, C_out / G, kh, kw) -> (G, C_in / G, kh * kw * C_out / G): the column order
+    kernels = (weight.unsqueeze(2) if spatial == 1 else weight).permute(0, 2, 3, 1)
+    kernels = kernels.reshape(groups, weight.shape[0] // groups, -1)
+    columns = ops.MatMul.apply(rows, kernels)  # (G, N * H * W, kh * kw * C_out / G)
+    out = ops.Col2Im.apply(columns, window)
+    if any(pads) or any(extra):
+        out = _pad_constant(out, [(2, -pads[0], extra[0] - pads[0]),
+                                  (3, -pads[1], extra[1] - pads[1])], 0)
+    if bias is not None:
+        out = out + bias.reshape(out_channels, 1, 1)
+    return _unimage(out, spatial, unbatched)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
+                     groups=1, dilation=1):
+    """1-D transposed convolution: input (N, C_in, L), weight (C_in, C_out / groups, k) ->
+    (N, C_out, (L - 1) stride - 2 padding + dilation (k - 1) + output_padding + 1)."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, 1, "conv_transpose1d")
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0,
+                     groups=1, dilation=1):
+    """2-D transposed convolution, the gradient of ``conv2d`` with respect to its input:
+    input (N, C_in, H, W) or (C_in, H, W), weight (C_in, C_out / groups, kh, kw),
+    bias (C_out,) -> (N, C_out, H_out, W_out) with
+    H_out = (H - 1) stride - 2 padding + dilation (kh - 1) + output_padding + 1."""
+    return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups,
+                           dilation, 2, "conv_transpose2d")
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """Sliding windows of a batch of images (N, C, H, W) as columns
+    (N, C * kh * kw, L), L the number of windows (PyTorch's ``unfold``, im2col)."""
+    x, _ = _image(input, 2, "unfold")
+    if input.ndim != 4:
+        raise ValueError(f"unfold: expected input of shape (N, C, H, W), got "
+                         f"{tuple(input.shape)}")
+    kernel = _ints(kernel_size, 2, "kernel_size", "unfold")
+    pads = _ints(padding, 2, "padding", "unfold", minimum=0)
+    window = _window(x, kernel, _ints(stride, 2, "stride", "unfold"),
+                     _ints(dilation, 2, "dilation", "unfold"), tuple((p, p) for p in pads), 1,
+                     "unfold")
+    n, c = x.shape[:2]
+    columns = ops.Im2Col.apply(x, window)  # (1, N * L, kh * kw * C)
+    length = columns.shape[1] // n
+    return columns.reshape(n, length, -1, c).permute(0, 3, 2, 1).reshape(n, -1, length)
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """The adjoint of ``unfold``: columns (N, C * kh * kw, L) added back onto images
+    (N, C, *output_size); overlapping windows add up (PyTorch's ``fold``, col2im)."""
+    _check_tensor("fold", "input", input)
+    kernel = _ints(kernel_size, 2, "kernel_size", "fold")
+    size = _ints(output_size, 2, "output_size", "fold")
+    pads = _ints(padding, 2, "padding", "fold", minimum=0)
+    k = kernel[0] * kernel[1]
+    if input.ndim != 3 or input.shape[1] % k:
+        raise ValueError(f"fold: expected input of shape (N, C * {k}, L) for kernel "
+                         f"{kernel}, got {tuple(input.shape)}")
+    n, ck, length = input.shape
+    window = ops.Window((n, ck // k, *size), kernel, _ints(stride, 2, "stride", "fold"),
+                        _ints(dilation, 2, "dilation", "fold"), tuple((p, p) for p in pads), 1)
+    if window.out_size[0] * window.out_size[1] != length:
+        raise ValueError(f"fold: {length} windows given, but an output of size {size} with "
+                         f"this kernel, stride, padding and dilation has "
+                         f"{window.out_size[0] * window.out_size[1]}")
+    columns = input.reshape(n, ck // k, k, length).permute(0, 3, 2, 1)  # (N, L, k, C)
+    return ops.Col2Im.apply(columns.reshape(1, n * length, ck), window)
+
+
+# --- pooling ------------------------------------------------------------------------
+
+def _pool_window(x, kernel_size, stride, padding, dilation, ceil_mode, spatial, where):
+    """The pooling windows (one group per channel) of ``x`` (N, C, H, W); with
+    ``ceil_mode`` the last window may hang over the bottom/right edge, as in PyTorch
+    (never starting in the right padding)."""
+    kernel = _ints(kernel_size, spatial, "kernel_size", where)
+    stride = kernel if stride is None or stride == () else _ints(stride, spatial, "stride", where)
+    pads = _ints(padding, spatial, "padding", where, minimum=0)
+    dilation = _ints(dilation, spatial, "dilation", where)
+    if any(2 * p > d * (k - 1) + 1 for p, k, d in zip(pads, kernel, dilation)):
+        raise ValueError(f"{where}: padding {pads} should be at most half of the effective "
+                         f"kernel size {kernel} (dilation {dilation})")
+    kernel, stride = _as_2d(kernel, spatial, 1), _as_2d(stride, spatial, 1)
+    pads, dilation = _as_2d(pads, spatial, 0), _as_2d(dilation, spatial, 1)
+    padding = []
+    for size, k, s, p, d in zip(x.shape[2:], kernel, stride, pads, dilation):
+        span = d * (k - 1) + 1
+        room = size + 2 * p - span
+        out = (-(-room // s) if ceil_mode else room // s) + 1
+        if ceil_mode and (out - 1) * s >= size + p:
+            out -= 1
+        padding.append((p, p + max(0, (out - 1) * s + span - (size + 2 * p))))
+    return _window(x, kernel, stride, dilation, padding, 1, where)
+
+
+def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
+              spatial, where):
+    x, unbatched = _image(input, spatial, where)
+    window = _pool_window(x, kernel_size, stride, padding, dilation, ceil_mode, spatial, where)
+    out = _unimage(ops.MaxPool.apply(x, window), spatial, unbatched)
+    if not return_indices:
+        return out
+    indices = from_numpy(max_pool_indices(x._data, window))
+    return out, _unimage(indices, spatial, unbatched)
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Maximum over windows of (N, C, L) or (C, L); see ``max_pool2d``."""
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
+                     1, "max_pool1d")
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Maximum over each window of (N, C, H, W) or (C, H, W) -> (N, C, H_out, W_out),
+    H_out = (H + 2 padding - dilation (k - 1) - 1) // stride + 1 (rounded up with
+    ``ceil_mode``). ``stride`` defaults to ``kernel_size``; padding (at most half the
+    kernel) never wins. The gradient goes to each window's first maximum. With
+    ``return_indices`` also the maxima's positions (flat over H * W, int64)."""
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices,
+                     2, "max_pool2d")
+
+
+def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+              divisor_override, spatial, where):
+    x, unbatched = _image(input, spatial, where)
+    window = _pool_window(x, kernel_size, stride, padding, 1, ceil_mode, spatial, where)
+    n, c = x.shape[:2]
+    out_h, out_w = window.out_size
+    columns = ops.Im2Col.apply(x, window)  # (1, N * oH * oW, kh * kw * C)
+    sums = columns.reshape(n, out_h, out_w, -1, c).sum(3).permute(0, 3, 1, 2)
+    if divisor_override is not None:
+        if not isinstance(divisor_override, int) or divisor_override == 0:
+            raise ValueError(f"{where}: divisor_override must be a non-zero int, got "
+                             f"{divisor_override!r}")
+        return _unimage(sums / float(divisor_override), spatial, unbatched)
+    counts = [_window_counts(size, k, s, p, o, count_include_pad) for size, k, s, (p, _), o in
+              zip(x.shape[2:], window.kernel, window.stride, window.padding, window.out_size)]
+    divisor = (counts[0][:, None] * counts[1][None, :]).astype(x.dtype)
+    return _unimage(sums / from_numpy(divisor), spatial, unbatched)
+
+
+def _window_counts(size, kernel, stride, pad, out, count_include_pad):
+    """How many elements each window along one axis averages over (PyTorch's divisor:
+    the padding counts with ``count_include_pad``, the ``ceil_mode`` overhang never)."""
+    start = xp.arange(out) * stride - pad
+    end = xp.minimum(start + kernel, size + pad)
+    if not count_include_pad:
+        start, end = xp.maximum(start, 0), xp.minimum(end, size)
+    return end - start
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True):
+    """Mean over windows of (N, C, L) or (C, L); see ``avg_pool2d``."""
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, None,
+                     1, "avg_pool1d")
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """Mean over each window of (N, C, H, W) or (C, H, W), shapes as ``max_pool2d``.
+    The zero padding counts in the mean when ``count_include_pad`` (default), as in
+    PyTorch; ``divisor_override`` replaces the window size as divisor."""
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
+                     divisor_override, 2, "avg_pool2d")
+
+
+def _adaptive_weights(size, out, dtype):
+    """(out, size) averaging matrix of adaptive pooling: row i averages the elements
+    floor(i size / out) .. ceil((i + 1) size / out) - 1, as PyTorch's bins."""
+    i = xp.arange(out)
+    start, end = (i * size) // out, -((-(i + 1) * size) // out)
+    positions = xp.arange(size)
+    inside = (positions >= start[:, None]) & (positions < end[:, None])
+    return from_numpy((inside / (end - start)[:, None]).astype(dtype))
+
+
+def _adaptive_avg_pool(input, output_size, spatial, where):
+    x, unbatched = _image(input, spatial, where)
+    sizes = output_size if isinstance(output_size, (tuple, list)) else (output_size,) * spatial
+    if len(sizes) != spatial:
+        raise ValueError(f"{where}: output_size must be an int or a tuple of {spatial}, got "
+                         f"{output_size!r}")
+    sizes = tuple(n if s is None else s for s, n in zip(sizes, x.shape[-spatial:]))
+    _ints(sizes, spatial, "output_size", where)
+    out = x
+    if spatial == 2:
+        out = _adaptive_weights(x.shape[2], sizes[0], x.dtype) @ out
+    out = out @ _adaptive_weights(x.shape[3], sizes[-1], x.dtype).mT
+    return _unimage(out, spatial, unbatched)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """Mean over ``output_size`` nearly equal bins of (N, C, L) or (C, L)."""
+    return _adaptive_avg_pool(input, output_size, 1, "adaptive_avg_pool1d")
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Mean over an ``output_size`` grid of nearly equal bins of (N, C, H, W) or
+    (C, H, W) (bins as PyTorch's; None keeps that size)."""
+    return _adaptive_avg_pool(input, output_size, 2, "adaptive_avg_pool2d")
+
+
+# --- normalisation ------------------------------------------------------------------
+
+def _channel_shape(input):
+    """The shape that broadcasts a per-channel vector (C,) over (N, C, *)."""
+    return (input.shape[1],) + (1,) * (input.ndim - 2)
+
+
+def _affine(out, weight, bias, shape):
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    return out
+
+
+def _check_vector(where, what, tensor, size):
+    if tensor is not None:
+        _check_tensor(where, what, tensor)
+        if tuple(tensor.shape) != (size,):
+            raise ValueError(f"{where}: {what} must have shape ({size},), got "
+                             f"{tuple(tensor.shape)}")
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Batch normalisation of input (N, C, *) per channel C.
+
+    In training (or without running statistics): ``(x - mean) / sqrt(var + eps)`` with
+    the batch's mean and biased variance over every dimension but C; the running
+    buffers, when given, are then updated in place as PyTorch does:
+    ``running = (1 - momentum) * running + momentum * batch``, the variance unbiased
+    (times n / (n - 1)). Otherwise the running statistics normalise. Then
+    ``* weight + bias`` (each (C,), optional). Raises ValueError for a training
+    batch with a single value per channel.
+    """
+    where = "batch_norm"
+    _check_tensor(where, "input", input)
+    _check_float(where, "input", input)
+    if input.ndim < 2:
+        raise ValueError(f"{where}: expected input of shape (N, C, *), got {tuple(input.shape)}")
+    channels = input.shape[1]
+    for what, t in (("running_mean", running_mean), ("running_var", running_var),
+                    ("weight", weight), ("bias", bias)):
+        _check_vector(where, what, t, channels)
+    shape = _channel_shape(input)
+    if training or running_mean is None or running_var is None:
+        count = input._data.size // max(channels, 1)
+        if training and count <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got "
+                             f"input size {tuple(input.shape)}")
+        x, axis = input, 1
+        if input.ndim > 2 and _channels_last(input._data):
+            # the same computation on the (N, *, C) view: NumPy runs it 2-3 times faster
+            # with the channels contiguous in memory, as a convolution leaves them
+            x, axis = input.permute((0,) + tuple(range(2, input.ndim)) + (1,)), input.ndim - 1
+        dims = tuple(d for d in range(x.ndim) if d != axis)
+        stats = ops.normalization.moments(x._data, dims)
+        if training and running_mean is not None and running_var is not None:
+            _update_running(running_mean, running_var, stats, count, momentum)
+        param_shape = shape if axis == 1 else (channels,)
+        out = ops.BatchNorm.apply(x, weight, bias, ops.Layout(None, dims, param_shape, dims),
+                                  eps, stats)
+        return out if axis == 1 else out.permute((0, axis) + tuple(range(1, axis)))
+    inv_std = (running_var + eps).rsqrt()
+    out = (input - running_mean.reshape(shape)) * inv_std.reshape(shape)
+    return _affine(out, weight, bias, shape)
+
+
+def _channels_last(array):
+    """True when the channel axis (1) of ``array`` has the smallest stride (as the output
+    of a convolution: its memory is (N, H, W, C))."""
+    strides = [abs(st) for st, n in zip(array.strides, array.shape) if n > 1]
+    return array.shape[1] > 1 and abs(array.strides[1]) == min(strides)
+
+
+def _update_running(running_mean, running_var, stats, count, momentum):
+    """PyTorch's update of the running statistics, in place, outside the graph."""
+    mean, var = (s.reshape(-1) for s in stats)
+    unbiased = var * (count / (count - 1))
+    for buffer, value in ((running_mean, mean), (running_var, unbiased)):
+        array = buffer._data
+        array *= 1 - momentum
+        array += momentum * value.astype(array.dtype, copy=False)
+        bump_version(buffer)
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """Normalise over the last dimensions, those of ``normalized_shape`` (an int or a
+    tuple matching the end of input's shape), then ``* weight + bias`` (each of
+    ``normalized_shape``, optional). Mean and biased variance per sample."""
+    where = "layer_norm"
+    _check_tensor(where, "input", input)
+    _check_float(where, "input", input)
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if not shape or tuple(input.shape[input.ndim - len(shape):]) != shape or \
+            len(shape) > input.ndim:
+        raise ValueError(f"{where}: given normalized_shape={list(shape)}, expected input with "
+                         f"shape (*, {', '.join(map(str, shape))}), got {tuple(input.shape)}")
+    for what, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != shape:
+            raise ValueError(f"{where}: {what} must have shape {shape}, got {tuple(t.shape)}")
+    dims = tuple(range(input.ndim - len(shape), input.ndim))
+    layout = ops.Layout(None, dims, shape, tuple(range(input.ndim - len(shape))))
+    return ops.LayerNorm.apply(input, weight, bias, layout, eps, None)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """Normalise input (N, C, *) over each group of C / num_groups channels (and all
+    positions) per sample, then ``* weight + bias`` per channel (each (C,), optional)."""
+    where = "group_norm"
+    _check_tensor(where, "input", input)
+    _check_float(where, "input", input)
+    if input.ndim < 2 or input.shape[1] % num_groups:
+        raise ValueError(f"{where}: expected input of shape (N, C, *) with C divisible by "
+                         f"num_groups={num_groups}, got {tuple(input.shape)}")
+    channels = input.shape[1]
+    for what, t in (("weight", weight), ("bias", bias)):
+        _check_vector(where, what, t, channels)
+    layout = ops.Layout((input.shape[0], num_groups, -1), (2,), _channel_shape(input),
+                        (0,) + tuple(range(2, input.ndim)))
+    return ops.GroupNorm.apply(input, weight, bias, layout, eps, None)
+
+
+# --- embeddings and channel dropout ------------------------------------------------------
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    """Rows of ``weight`` (num_embeddings, dim) at the integer indices ``input`` (any
+    shape) -> (*input.shape, dim). The row ``padding_idx`` receives no gradient.
+    With ``max_norm``, the rows looked up whose ``norm_type``-norm exceeds it are
+    rescaled to that norm first, in place (as PyTorch). With ``scale_grad_by_freq``
+    each row's gradient is divided by how often it occurs in ``input``."""
+    name = "embedding"
+    _check_tensor(name, "input", input)
+    _check_tensor(name, "weight", weight)
+    if weight.ndim != 2:
+        raise ValueError(f"{name}: weight must have shape (num_embeddings, embedding_dim), "
+                         f"got {tuple(weight.shape)}")
+    if input.dtype.kind not in "iu":
+        raise TypeError(f"{name}: expected an integer tensor of indices, got {input.dtype}")
+    if sparse:
+        raise ValueError(f"{name}: sparse gradients are not supported by minitorch; "
+                         "use sparse=False")
+    rows = weight.shape[0]
+    indices = input._data
+    if indices.size and (indices.min() < 0 or indices.max() >= rows):
+        bad = indices[(indices < 0) | (indices >= rows)][0]
+        raise IndexError(f"{name}: index {int(bad)} is out of range for {rows} embeddings "
+                         f"(weight of shape {tuple(weight.shape)})")
+    if max_norm is not None:
+        _renorm_rows(weight, indices, max_norm, norm_type)
+    out = weight[indices.copy()]
+    keep = None
+    if padding_idx is not None:
+        padding_idx = _padding_index(padding_idx, rows, name)
+        keep = (indices != padding_idx)[..., None]
+    if scale_grad_by_freq:
+        counts = xp.bincount(indices.reshape(-1), minlength=rows)[indices][..., None]
+        scale = (1.0 / counts).astype(out.dtype)
+        if keep is not None:
+            scale = scale * keep
+        return _scale_grad(out, scale)
+    if keep is not None and not keep.all():
+        return where(keep, out, out.detach())
+    return out
+
+
+def _scale_grad(out, scale):
+    """``out``, whose gradient is multiplied by the constant array ``scale``."""
+    plain = out.detach()
+    return plain + (out - plain) * from_numpy(scale)
+
+
+def _padding_index(padding_idx, rows, where):
+    if not -rows <= padding_idx < rows:
+        raise ValueError(f"{where}: padding_idx must be within [-{rows}, {rows}), got "
+                         f"{padding_idx}")
+    return padding_idx % rows
+
+
+def _renorm_rows(weight, indices, max_norm, norm_type):
+    """Rescale, in place, the rows of ``weight`` at ``indices`` whose norm exceeds ``max_norm``."""
+    array = weight._data
+    rows = xp.unique(indices)
+    norms = xp.linalg.norm(array[rows], ord=norm_type, axis=1)
+    too_long = norms > max_norm
+    if too_long.any():
+        scale = max_norm / (norms[too_long] + 1e-7)
+        array[rows[too_long]] *= scale[:, None].astype(array.dtype)
+        bump_version(weight)
+
+
+def _channel_dropout(input, p, training, spatial, where):
+    _check_probability(where, p)
+    if input.ndim not in (spatial + 1, spatial + 2):
+        positions = "L" if spatial == 1 else "H, W"
+        raise ValueError(f"{where}: expected input of shape (N, C, {positions}) or "
+                         f"(C, {positions}), got {tuple(input.shape)}")
+    if not training or p == 0.0:
+        return input
+    if p == 1.0:
+        return input * 0.0
+    shape = input.shape[:input.ndim - spatial] + (1,) * spatial
+    mask = (default_generator.numpy_rng.random(shape) >= p).astype(input.dtype)
+    mask *= 1.0 / (1.0 - p)
+    return input * from_numpy(mask)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, L) or (C, L) with probability ``p`` (the rest
+    scaled by 1/(1-p)) when ``training``."""
+    return _channel_dropout(input, p, training, 1, "dropout1d")
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, H, W) or (C, H, W) with probability ``p`` (the
+    rest scaled by 1/(1-p)) when ``training``: neighbouring pixels are correlated, so
+    dropping single pixels regularises little."""
+    return _channel_dropout(input, p, training, 2, "dropout2d")
+
+
+# --- attention ------------------------------------------------------------------------
+
+def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0,
+                                 is_causal=False, scale=None, enable_gqa=False):
+    """``softmax(query @ key^T * scale + bias) @ value`` with PyTorch's semantics.
+
+    query (*, L, E), key (*, S, E), value (*, S, Ev) -> (*, L, Ev); ``scale``
+    defaults to 1/sqrt(E). ``attn_mask`` (broadcastable to (*, L, S)): boolean, True
+    where attention is allowed, or a float bias added to the scores. ``is_causal``:
+    position i attends to positions <= i (no attn_mask then). ``dropout_p``: dropout
+    on the attention weights (always applied, as in PyTorch: pass 0 in eval).
+    ``enable_gqa``: key/value may have fewer heads (dim -3) than query, each shared
+    by a group of query heads. A row whose every position is masked gives NaN.
+    """
+    where = "scaled_dot_product_attention"
+    for what, t in (("query", query), ("key", key), ("value", value)):
+        _check_tensor(where, what, t)
+        _check_float(where, what, t)
+        if t.ndim < 2:
+            raise ValueError(f"{where}: {what} must have at least 2 dimensions (*, L, E), got "
+                             f"{tuple(t.shape)}")
+    if query.shape[-1] != key.shape[-1] or key.shape[-2] != value.shape[-2]:
+        raise ValueError(f"{where}: expected query (*, L, E), key (*, S, E) and value "
+                         f"(*, S, Ev), got {tuple(query.shape)}, {tuple(key.shape)} and "
+                         f"{tuple(value.shape)}")
+    _check_probability(where, dropout_p)
+    if enable_gqa and key.ndim >= 3 and key.shape[-3] != query.shape[-3]:
+        heads, kv_heads = query.shape[-3], key.shape[-3]
+        if heads % kv_heads:
+            raise ValueError(f"{where}: with enable_gqa the query's {heads} heads must be a "
+                             f"multiple of the key's {kv_heads}")
+        repeat = (Ellipsis, xp.repeat(xp.arange(kv_heads), heads // kv_heads), slice(None),
+                  slice(None))
+        key, value = key[repeat], value[repeat]
+    length, source = query.shape[-2], key.shape[-2]
+    scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
+    scores = (query @ key.mT) * scale
+    if is_causal:
+        if attn_mask is not None:
+            raise ValueError(f"{where}: give either attn_mask or is_causal=True, not both")
+        attn_mask = from_numpy(xp.tril(xp.ones((length, source), dtype=bool)))
+    if attn_mask is not None:
+        _check_tensor(where, "attn_mask", attn_mask)
+        if attn_mask.dtype == xp.bool_:
+            scores = scores.masked_fill(~attn_mask, -math.inf)
+        else:
+            scores = scores + attn_mask.to(scores.dtype)
+    weights = scores.softmax(-1)
+    if dropout_p > 0.0:
+        weights = dropout(weights, dropout_p)
+    return weights @ value

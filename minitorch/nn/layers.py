@@ -1,4 +1,5 @@
-"""Layers: ``Linear``, ``Dropout``, ``Identity``, ``Flatten``."""
+"""Layers: ``Linear``, ``Dropout``, ``Identity``, ``Flatten``, ``Dropout1d``, ``Dropout2d``,
+``Unflatten``."""
 import math
 
 from ..creation import empty
@@ -91,3 +92,64 @@ class Flatten(Module):
 
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class _ChannelDropout(Module):
+    _functional = None
+
+    def __init__(self, p=0.5, inplace=False):
+        super().__init__()
+        F._check_probability(type(self).__name__, p)
+        self.p = p
+        self.inplace = inplace
+
+    def forward(self, input):
+        return self._functional(input, self.p, self.training)
+
+    def extra_repr(self):
+        return f"p={self.p}, inplace={self.inplace}"
+
+
+class Dropout1d(_ChannelDropout):
+    """Zero whole channels of (N, C, L) or (C, L) with probability ``p`` in training
+    (the rest scaled by 1/(1-p)); the identity in eval mode."""
+
+    _functional = staticmethod(F.dropout1d)
+
+
+class Dropout2d(_ChannelDropout):
+    """Zero whole channels of (N, C, H, W) or (C, H, W) with probability ``p`` in
+    training (the rest scaled by 1/(1-p)); the identity in eval mode."""
+
+    _functional = staticmethod(F.dropout2d)
+
+
+class Unflatten(Module):
+    """Split dimension ``dim`` into ``unflattened_size`` (a tuple; one entry may be -1):
+    ``Unflatten(1, (1, 8, 8))`` turns (N, 64) into (N, 1, 8, 8)."""
+
+    def __init__(self, dim, unflattened_size):
+        super().__init__()
+        sizes = tuple(unflattened_size)
+        if not sizes or not all(isinstance(n, int) and (n > 0 or n == -1) for n in sizes) \
+                or sizes.count(-1) > 1:
+            raise ValueError("Unflatten: unflattened_size must be a non-empty tuple of positive "
+                             f"ints (at most one -1), got {unflattened_size!r}")
+        self.dim = dim
+        self.unflattened_size = sizes
+
+    def forward(self, input):
+        dim = self.dim
+        if not -input.ndim <= dim < input.ndim:
+            raise IndexError(f"Unflatten: dim {dim} is out of range for input of shape "
+                             f"{tuple(input.shape)}")
+        dim %= input.ndim
+        sizes, length = self.unflattened_size, input.shape[dim]
+        known = -1 * math.prod(sizes) if -1 in sizes else math.prod(sizes)
+        if (-1 in sizes and length % known) or (-1 not in sizes and known != length):
+            raise ValueError(f"Unflatten: cannot split dimension {dim} of size {length} "
+                             f"(input of shape {tuple(input.shape)}) into {sizes}")
+        return input.reshape(input.shape[:dim] + sizes + input.shape[dim + 1:])
+
+    def extra_repr(self):
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

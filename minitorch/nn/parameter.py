@@ -28,3 +28,12 @@ class Parameter(Tensor):
         return "Parameter containing:\n" + super().__repr__()
 
     __str__ = __repr__
+
+    def __reduce__(self):
+        """Pickle and ``copy.deepcopy`` as a Parameter (values and requires_grad), so that
+        a copied module keeps Parameters (``nn.TransformerEncoder`` copies its layer)."""
+        return (_rebuild_parameter, (self._data, self.requires_grad))
+
+
+def _rebuild_parameter(array, requires_grad):
+    return Parameter(Tensor(array), requires_grad)

@@ -8,20 +8,27 @@ Where is the gradient of X? In the class named X:
   Minimum, Where, Clone, Cast
 * ``reduce``: Sum, Mean, Max, Min, LogSumExp, Softmax, LogSoftmax
 * ``cumulative``: Cumsum, Cumprod, Prod
-* ``shape``: Reshape, Permute, Expand, Cat
+* ``shape``: Reshape, Permute, Expand, Cat, Diagonal, DiagonalScatter
 * ``indexing``: GetItem, IndexAdd, SetItem, Gather, ScatterAdd
-* ``matmul``: MatMul, Linear (fused x @ W.T + b), Einsum
+* ``matmul``: MatMul, Linear (fused x @ W.T + b), Einsum, Solve (A X = B)
 * ``loss``: CrossEntropy (fused log-softmax + NLL), BinaryCrossEntropy
+* ``convolution``: Convolution (im2col and one matrix product), Im2Col, Col2Im (the
+  windows of convolutions and pooling, and back)
+* ``pooling``: MaxPool
+* ``normalization``: BatchNorm, LayerNorm, GroupNorm (one rule: standardise, scale, shift)
 """
+from .convolution import Col2Im, Convolution, Im2Col, Window
 from .cumulative import Cumprod, Cumsum, Prod
 from .elementwise import (Abs, Add, Cast, Clamp, Clone, Cos, Div, Erf, Exp, Expm1, Log,
                           Log1p, Log2, Log10, Maximum, Minimum, Mul, Neg, Pow, PowScalar,
                           Relu, Sigmoid, Sin, Sqrt, Sub, Tanh, Where)
 from .indexing import Gather, GetItem, IndexAdd, ScatterAdd, SetItem
 from .loss import BinaryCrossEntropy, CrossEntropy
-from .matmul import Einsum, Linear, MatMul
+from .matmul import Einsum, LinAlgError, Linear, MatMul, Solve
+from .normalization import BatchNorm, GroupNorm, LayerNorm, Layout
+from .pooling import MaxPool
 from .reduce import LogSoftmax, LogSumExp, Max, Mean, Min, Softmax, Sum
-from .shape import Cat, Expand, Permute, Reshape
+from .shape import Cat, Diagonal, DiagonalScatter, Expand, Permute, Reshape
 
 
 def linear(x, weight, bias=None):

@@ -60,7 +60,7 @@ class Div(Primitive):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         grad_a = grad / b
-        return grad_a, -grad_a * a / b
+        return grad_a, (-grad_a * a / b if ctx.needs_input_grad[1] else None)
 
 
 class Neg(Primitive):
@@ -88,10 +88,8 @@ class PowScalar(Primitive):
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
         p = ctx.exponent
-        if p == 0:
+        if p == 0:  # (not p * a ** -1, which is nan at a = 0)
             return grad * 0, None
-        if p == 2:
-            return grad * 2 * a, None
         return grad * p * a ** (p - 1), None
 
 

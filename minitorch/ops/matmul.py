@@ -1,4 +1,5 @@
-"""Matrix products: ``MatMul`` (batched, broadcasting), the fused ``Linear``, ``Einsum``."""
+"""Matrix products: ``MatMul`` (batched, broadcasting), the fused ``Linear``, ``Einsum``,
+and their inverse, ``Solve`` (the solution X of A X = B)."""
 import math
 
 from ..autograd.function import Primitive
@@ -64,6 +65,52 @@ class Linear(Primitive):
         return (grad @ weight if need_x else None,
                 either.mT(grad_2d) @ x if need_weight else None,
                 either.sum(grad_2d, 0) if need_bias else None)
+
+
+class LinAlgError(RuntimeError):
+    """A linear-algebra routine failed on its input (a singular matrix): PyTorch's
+    ``torch.linalg.LinAlgError``, a RuntimeError."""
+
+
+class Solve(Primitive):
+    """X = A^-1 B for square A (..., n, n) and B (..., n, k); batch dimensions broadcast.
+
+    From A X = B: dB = A^T-solve of the output's gradient G (dB = A^-T G) and
+    dA = -dB X^T (PyTorch's ``linalg_solve`` backward). The rule is written with
+    Solve itself, so it is differentiable again. B may come as an array when the
+    engine runs this rule on arrays.
+    """
+
+    node_name = "LinalgSolveExBackward0"
+
+    @staticmethod
+    def forward(ctx, A, B):  # noqa: N803  (the names of the equation)
+        a, b = A._data, either.array(B)
+        if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
+            raise RuntimeError(f"linalg.solve: A must be a batch of square matrices, got shape "
+                               f"{tuple(a.shape)}")
+        if b.ndim < 2 or b.shape[-2] != a.shape[-1]:
+            raise RuntimeError(f"linalg.solve: incompatible shapes of A {tuple(a.shape)} and "
+                               f"B {tuple(b.shape)} for the equation AX = B")
+        try:
+            xp.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+        except ValueError:
+            raise RuntimeError(f"linalg.solve: the batch dimensions of A {tuple(a.shape)} and "
+                               f"B {tuple(b.shape)} do not broadcast") from None
+        ctx.save_for_backward(A, B)
+        try:
+            return xp.linalg.solve(a, b)
+        except xp.linalg.LinAlgError:
+            raise LinAlgError(f"linalg.solve: the solver failed because the input matrix "
+                              f"(shape {tuple(a.shape)}) is singular") from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        A, B = ctx.saved_tensors
+        need_a, _ = ctx.needs_input_grad
+        grad_b = either.apply(Solve, either.mT(A), grad)
+        grad_a = -(grad_b @ either.mT(either.apply(Solve, A, B))) if need_a else None
+        return grad_a, grad_b
 
 
 class Einsum(Primitive):

@@ -1,4 +1,4 @@
-"""Shape operations: reshape, permute, expand, concatenate.
+"""Shape operations: reshape, permute, expand, concatenate, diagonals.
 
 They move or copy values without arithmetic, so each backward is the inverse
 move of the gradient.
@@ -87,6 +87,53 @@ class Cat(Primitive):
             grads.append(grad[index])
             start += size
         return tuple(grads)
+
+
+class Diagonal(Primitive):
+    """The diagonal ``offset`` of the planes (``dim1``, ``dim2``), as a last dimension
+    (``torch.diagonal``); a view. Its gradient is zeros with the output's gradient
+    written on that diagonal (``DiagonalScatter``)."""
+
+    node_name = "DiagonalBackward0"
+    makes_view = True
+
+    @staticmethod
+    def forward(ctx, a, offset, dim1, dim2):
+        ctx.in_shape, ctx.where = a._data.shape, (offset, dim1, dim2)
+        return diagonal_view(a._data, offset, dim1, dim2)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return either.apply(DiagonalScatter, grad, ctx.where, ctx.in_shape), None, None, None
+
+
+class DiagonalScatter(Primitive):
+    """Zeros of ``shape`` with ``values``' last dimension written on the diagonal
+    ``where = (offset, dim1, dim2)``: the adjoint of ``Diagonal`` (and ``torch.diag``
+    of a vector). Its gradient is that diagonal of the output's gradient."""
+
+    @staticmethod
+    def forward(ctx, values, where, shape):
+        ctx.where = where
+        out = xp.zeros(shape, dtype=values._data.dtype)
+        diagonal_view(out, *where)[...] = values._data
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return either.apply(Diagonal, grad, *ctx.where), None, None
+
+
+def diagonal_view(array, offset, dim1, dim2):
+    """A writable view of the diagonal ``offset`` of ``array``'s planes (dim1, dim2),
+    the diagonal as the last dimension (NumPy's ``diagonal`` is read-only)."""
+    moved = xp.moveaxis(array, (dim1, dim2), (-2, -1))
+    corner = moved[..., max(-offset, 0):, max(offset, 0):]
+    rows, cols = corner.shape[-2:]
+    *batch, row_stride, col_stride = corner.strides
+    return xp.lib.stride_tricks.as_strided(
+        corner, shape=corner.shape[:-2] + (min(rows, cols),),
+        strides=(*batch, row_stride + col_stride))  # writable where ``array`` is
 
 
 def _inverse(dims):

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 import minitorch as mt
+import minitorch.nn.functional as F
 from minitorch import ops
 from minitorch.autograd import Primitive, gradcheck, gradgradcheck
 
@@ -57,6 +58,11 @@ def unary(fn, kind="any", shapes=UNARY_SHAPES):
 
 
 INDEX = np.array([[0, 2, 2], [1, 0, 1]])  # repeated indices: gradients must add up
+
+# windows of an image (2, 4, 5, 4): 2 groups, 3x2 kernel, stride (2, 1), dilation (1, 2),
+# asymmetric padding; windows overlap (their gradients must add up)
+WINDOW = ops.Window((2, 4, 5, 4), (3, 2), (2, 1), (1, 2), ((1, 2), (0, 1)), 2)
+POOL = ops.Window((2, 3, 5, 4), (3, 2), (2, 1), (1, 1), ((1, 1), (0, 1)), 1)  # overlapping
 
 # Each entry: a list of (function of float64 tensors, [(shape, kind) per input]).
 CASES = {
@@ -118,6 +124,12 @@ CASES = {
                (lambda x: x.expand(2, 3, 4) ** 2, [((3, 1), "any")])],
     "Cat": [(lambda a, b: mt.cat([a, b], 0) ** 2, [((2, 3), "any"), ((4, 3), "any")]),
             (lambda a, b: mt.cat([a, b, a], -1) ** 2, [((2, 3), "any"), ((2, 1), "any")])],
+    "Diagonal": [(lambda x: x.diagonal() ** 2, [((3, 4), "any")]),
+                 (lambda x: x.diagonal(1, 2, 0) ** 2, [((2, 3, 4), "any")]),
+                 (lambda x: x.diagonal(-1) * x.diagonal(-1), [((4, 3), "any")])],
+    "DiagonalScatter": [(lambda v: mt.diag(v, 1) ** 2, [((3,), "any")]),
+                        (lambda v: ops.DiagonalScatter.apply(v, (0, 1, 2), (2, 3, 4)) ** 2,
+                         [((2, 3), "any")])],
     "GetItem": [(lambda x: x[1:, ::2] ** 2, [((3, 4), "any")]),
                 (lambda x: x[INDEX] ** 2, [((3, 4), "any")]),
                 (lambda x: x[x > 0] ** 2, [((3, 4), "nonzero")]),
@@ -134,11 +146,31 @@ CASES = {
     "MatMul": [(lambda a, b: a @ b, [(sa, "any"), (sb, "any")])
                for sa, sb in [((3, 4), (4, 2)), ((2, 3, 4), (4, 5)), ((4,), (4, 3)),
                               ((2, 1, 3, 4), (3, 4, 2))]],
+    "Solve": [(lambda a, b: mt.linalg.solve(a + 3 * mt.eye(3, dtype=mt.float64), b),
+               [(sa, "any"), (sb, "any")])
+              for sa, sb in [((3, 3), (3, 2)), ((2, 3, 3), (3,)), ((3, 3), (2, 3, 1))]],
     "Linear": [(lambda x, w, b: ops.linear(x, w, b) ** 2, [(sx, "any"), ((3, 4), "any"),
                                                           ((3,), "any")])
                for sx in [(5, 4), (2, 5, 4), (4,)]],
     "CrossEntropy": [(lambda x, r=reduction: ops.cross_entropy(x, np.array([0, 2, 1, 2]), r),
                       [((4, 3), "any")]) for reduction in ("mean", "sum", "none")],
+    "Convolution": [(lambda x, w, b: ops.Convolution.apply(x, w, b, WINDOW),
+                     [((2, 4, 5, 4), "any"), ((4, 2, 3, 2), "any"), ((4,), "any")]),
+                    (lambda x, w: F.conv2d(x, w, None, 1, "same") ** 2,
+                     [((1, 2, 3, 4), "any"), ((3, 2, 2, 3), "any")])],
+    "Im2Col": [(lambda x: ops.Im2Col.apply(x, WINDOW) ** 2, [((2, 4, 5, 4), "any")])],
+    "Col2Im": [(lambda c: ops.Col2Im.apply(c, WINDOW) ** 2,
+                [(WINDOW.columns_shape, "any")])],
+    "MaxPool": [(lambda x: ops.MaxPool.apply(x, POOL) ** 2, [((2, 3, 5, 4), "distinct")]),
+                (lambda x: F.max_pool2d(x, 2) ** 2, [((2, 2, 4, 4), "distinct")])],
+    "BatchNorm": [(lambda x, w, b: F.batch_norm(x, None, None, w, b, training=True),
+                   [((4, 3, 2), "any"), ((3,), "any"), ((3,), "any")]),
+                  (lambda x: F.batch_norm(x, None, None, training=True), [((5, 2), "any")])],
+    "LayerNorm": [(lambda x, w, b: F.layer_norm(x, (3, 2), w, b),
+                   [((2, 3, 2), "any"), ((3, 2), "any"), ((3, 2), "any")]),
+                  (lambda x, b: F.layer_norm(x, 4, None, b), [((4,), "any"), ((4,), "any")])],
+    "GroupNorm": [(lambda x, w, b: F.group_norm(x, 2, w, b),
+                   [((2, 4, 3), "any"), ((4,), "any"), ((4,), "any")])],
     "BinaryCrossEntropy": [(ops.BinaryCrossEntropy.apply,
                             [(s, "probability"), (s, "probability")]) for s in [(5,), (2, 3)]],
 }

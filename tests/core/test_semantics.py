@@ -275,3 +275,28 @@ def test_no_import_cycles_and_no_imports_below_the_top():
             visit(module, [module])
     assert "minitorch.ops" not in " ".join(sorted(graph["minitorch.tensor"]))
     assert not any(t.startswith("minitorch.autograd") for t in graph["minitorch.tensor"])
+
+
+def test_leaves_never_share_a_gradient_array():
+    class Twice(mt.autograd.Function):  # one array returned for both inputs
+        @staticmethod
+        def forward(ctx, a, b):
+            return a + b
+
+        @staticmethod
+        def backward(ctx, grad):
+            shared = grad * 2
+            return shared, shared
+
+    a, b = mt.ones(3, requires_grad=True), mt.ones(3, requires_grad=True)
+    for _ in range(2):
+        Twice.apply(a, b).sum().backward()
+    assert a.grad.tolist() == [4.0] * 3 and b.grad.tolist() == [4.0] * 3
+    assert not np.shares_memory(a.grad.numpy(), b.grad.numpy())
+
+
+def test_saved_tensors_are_tensors_after_a_retained_backward():
+    a = mt.ones(3, requires_grad=True)
+    y = a * a
+    y.sum().backward(retain_graph=True)
+    assert all(isinstance(t, mt.Tensor) for t in y.grad_fn.saved_tensors)
