@@ -23,8 +23,8 @@ Replay. From the recording ``mt.compile`` writes a straight-line Python function
 calls the same NumPy functions in the same order, each writing into its buffer
 (``out=``; a buffer is laid out in memory as eager's result was, so even the order
 of a reduction's sums is the same). No Tensor, graph node or engine is involved;
-what is left is NumPy's own cost. Parameters are used in place, so a replay reads their current values.
-``optimizer.step()``, ``zero_grad()`` and ``scheduler.step()`` are not recorded
+what is left is NumPy's own cost. Parameters are used in place, so a replay reads
+their current values. ``optimizer.step()``, ``zero_grad()`` and ``scheduler.step()`` are not recorded
 inside: a replay calls them again at the same place, so they read their
 hyper-parameters then (a scheduler's new lr takes effect) and keep their state
 (step counts, momentum) as always. A draw from minitorch's random generators
@@ -712,14 +712,15 @@ class Recorder:
         if id(tensor) not in self.tensors:
             self.tensors[id(tensor)] = [tensor, tensor._grad]
             self.keep.append(tensor)
-            if guard or tensor.requires_grad:
+            if tensor.grad_fn is None and (guard or tensor.requires_grad):
                 self.guarded.append(tensor)
         proxy = self.externals.get(id(data))
         if proxy is None:
             proxy = ndarray.view(data, TracedArray)
             self.externals[id(data)] = proxy
             self.plain_views[id(proxy)] = data
-            self._own(data, ("p",) + _fingerprint(data))
+            if self.owner(data) is None:  # not a view of kept memory (as_strided makes some)
+                self._own(data, ("p",) + _fingerprint(data))
             self.keep.append(proxy)
         tensor._data = proxy
         self.swapped.append((tensor, data, proxy))

@@ -74,7 +74,7 @@ def im2col(array, window, fill=0):
     (top, bottom), (left, right) = window.padding
     pixels = array.transpose(0, 2, 3, 1)  # (N, H, W, C): a view
     if top or bottom or left or right:
-        padded = xp.full((n,) + window.padded + (c,), fill, dtype=array.dtype)
+        padded = xp.full_like(array, fill, shape=(n,) + window.padded + (c,), order="C")
         padded[:, top:top + h, left:left + w] = pixels
     else:
         padded = pixels
@@ -85,7 +85,8 @@ def im2col(array, window, fill=0):
     groups = window.groups
     kh, kw = window.kernel
     windows = windows.reshape(n, out_h, out_w, groups, c // groups, kh, kw)
-    columns = xp.empty((groups, n, out_h, out_w, kh, kw, c // groups), dtype=array.dtype)
+    columns = xp.empty_like(array, shape=(groups, n, out_h, out_w, kh, kw, c // groups),
+                            order="C")  # made from the array: mt.compile records it
     columns[...] = windows.transpose(3, 0, 1, 2, 5, 6, 4)
     return columns.reshape(window.columns_shape)
 
@@ -100,7 +101,8 @@ def col2im(columns, window):
     # (G, N, oH, oW, kh, kw, Cg) -> (N, oH, oW, kh, kw, G, Cg)
     per_offset = columns.reshape(groups, n, out_h, out_w, kh, kw, c // groups).transpose(
         1, 2, 3, 4, 5, 0, 6)
-    padded = xp.zeros((n,) + window.padded + (groups, c // groups), dtype=columns.dtype)
+    padded = xp.zeros_like(columns, shape=(n,) + window.padded + (groups, c // groups),
+                           order="C")
     if (sh, sw) == (kh, kw) and (dh, dw) == (1, 1):  # windows tile the image: one copy
         tiles = per_offset.transpose(0, 1, 3, 2, 4, 5, 6)  # (N, oH, kh, oW, kw, G, Cg)
         padded[:, :out_h * kh, :out_w * kw] = tiles.reshape(

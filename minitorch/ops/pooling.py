@@ -21,7 +21,7 @@ def _maxima(array, window):
     (top, bottom), (left, right) = window.padding
     pixels = array.transpose(0, 2, 3, 1)  # (N, H, W, C)
     if top or bottom or left or right:
-        padded = xp.full((n,) + window.padded + (c,), -xp.inf, dtype=array.dtype)
+        padded = xp.full_like(array, -xp.inf, shape=(n,) + window.padded + (c,), order="C")
         padded[:, top:top + h, left:left + w] = pixels
     else:
         padded = pixels
@@ -34,7 +34,7 @@ def _maxima(array, window):
     best = offsets[0][1].copy()
     for _, value in offsets[1:]:
         xp.maximum(best, value, out=best)  # propagates NaN
-    index = xp.zeros(best.shape, dtype=xp.int64)
+    index = xp.zeros_like(best, dtype=xp.int64)  # (*_like: mt.compile records it)
     nan = xp.isnan(best)
     has_nan = nan.any()
     for offset, value in reversed(offsets[1:]):  # backwards: the first maximum wins

@@ -115,8 +115,8 @@ class DiagonalScatter(Primitive):
     @staticmethod
     def forward(ctx, values, where, shape):
         ctx.where = where
-        out = xp.zeros(shape, dtype=values._data.dtype)
-        diagonal_view(out, *where)[...] = values._data
+        out = xp.zeros_like(values._data, shape=shape, order="C")
+        xp.copyto(diagonal_view(out, *where), values._data)  # (both seen by mt.compile)
         return out
 
     @staticmethod
@@ -133,7 +133,7 @@ def diagonal_view(array, offset, dim1, dim2):
     *batch, row_stride, col_stride = corner.strides
     return xp.lib.stride_tricks.as_strided(
         corner, shape=corner.shape[:-2] + (min(rows, cols),),
-        strides=(*batch, row_stride + col_stride))  # writable where ``array`` is
+        strides=(*batch, row_stride + col_stride), subok=True)  # writable where array is
 
 
 def _inverse(dims):
