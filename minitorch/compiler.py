@@ -24,9 +24,9 @@ calls the same NumPy functions in the same order, each writing into its buffer
 (``out=``; a buffer is laid out in memory as eager's result was, so even the order
 of a reduction's sums is the same). No Tensor, graph node or engine is involved;
 what is left is NumPy's own cost. Parameters are used in place, so a replay reads
-their current values. ``optimizer.step()``, ``zero_grad()`` and ``scheduler.step()`` are not recorded
-inside: a replay calls them again at the same place, so they read their
-hyper-parameters then (a scheduler's new lr takes effect) and keep their state
+their current values. ``optimizer.step()``, ``zero_grad()`` and ``scheduler.step()``
+are not recorded inside: a replay calls them again at the same place, so they read
+their hyper-parameters then (a scheduler's new lr takes effect) and keep their state
 (step counts, momentum) as always. A draw from minitorch's random generators
 (dropout) is recorded as a draw: the replay draws again from the same generator
 in the same order, so the random stream is the eager one. Results are those of
