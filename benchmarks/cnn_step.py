@@ -3,9 +3,10 @@
 The model is ``models.build("cnn", 64, 10)``: three blocks (32, 64, 128 channels) of
 Conv2d 3x3 (padding 1, no bias) -> BatchNorm2d -> ReLU -> MaxPool2d(2), then
 Dropout(0.25) and Linear(128, 10). One step is forward, cross-entropy, backward, Adam update and the
-loss read back. Three frameworks run it from the same float32 weights on the same
+loss read back. The frameworks run it from the same float32 weights on the same
 minibatches: minitorch; the NumPy floor (the same step written out by hand in
-NumPy, channels last, im2col with ``sliding_window_view`` and the same BLAS); and
+NumPy, channels last, im2col with ``sliding_window_view`` and the same BLAS);
+minitorch through ``mt.compile`` (the step traced, then replayed as NumPy calls); and
 PyTorch on the CPU when it is installed (its model is loaded from minitorch's
 state dict: the names carry over). Every framework gets the same number of
 threads (``--threads``, default 1: NumPy's BLAS through threadpoolctl, PyTorch's
@@ -205,6 +206,26 @@ class Minitorch:
         return loss.item()
 
 
+class MinitorchCompiled(Minitorch):
+    """The same step through ``mt.compile`` (traced twice, then replayed)."""
+
+    label = "minitorch compiled"
+
+    def __init__(self, state):
+        super().__init__(state)
+        self.train_step = mt.compile(self.train_step)
+
+    def train_step(self, x, y):
+        loss = F.cross_entropy(self.model(x), y)
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        return loss
+
+    def step(self, x, y):
+        return self.train_step(x, y).item()
+
+
 class Torch:
     label = "PyTorch"
 
@@ -317,7 +338,8 @@ def main():
     if args.profile:
         print(profile(100 if args.quick else 500))
         return
-    frameworks = [NumpyFloor, Minitorch] + ([Torch] if torch is not None else [])
+    frameworks = [NumpyFloor, Minitorch, MinitorchCompiled] + ([Torch] if torch is not None
+                                                                else [])
     rounds, steps = (4, 10) if args.quick else (21, 25)
     print(report(run(frameworks, rounds, steps)))
 
