@@ -28,7 +28,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None):
     """Backpropagate ``root_grads`` (Tensors) from the tensors ``roots``.
 
     Without ``capture``, gradients are accumulated into the ``.grad`` of the
-    leaves. With ``capture`` (a dict ``id(leaf tensor or Context) -> slot``, used
+    leaves. With ``capture`` (a dict ``id(leaf tensor or Node) -> slot``, used
     by ``autograd.grad``), they are returned as Tensors in a list by slot
     instead, and no ``.grad`` is touched.
     """

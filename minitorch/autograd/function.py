@@ -129,9 +129,6 @@ class Node:
         return f"<{self.name()} object at {id(self):#x}>"
 
 
-Context = Node  # the name minitorch used before nodes were named per operation
-
-
 class Function:
     """Base class of every differentiable operation (see the module docstring)."""
 

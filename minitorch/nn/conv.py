@@ -6,7 +6,6 @@ convolution and (in, out / groups, *kernel) for a transposed one, ``bias`` (out,
 both are drawn from U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (kaiming_uniform_ with
 a=sqrt(5) for the weight), fan_in = weight.shape[1] * prod(kernel).
 """
-import math
 
 from ..creation import empty
 from ..device import check_device
@@ -78,12 +77,7 @@ class _ConvNd(Module):
 
     def reset_parameters(self):
         """Re-draw weight and bias with PyTorch's default initialisation."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        init._reset_weight_and_bias_(self.weight, self.bias)
 
     def _name(self):
         return f"{type(self).__name__}({self.extra_repr()})"
